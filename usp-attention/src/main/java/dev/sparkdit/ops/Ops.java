@@ -1,0 +1,115 @@
+package dev.sparkdit.ops;
+
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Device;
+import dev.sparkdit.tensor.Tensor;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The op seam every model is written against, once. Each backend (libtorch on the CPU, our own CUDA
+ * kernels + cuBLASLt + cuDNN on GPUs) implements it over {@link Tensor}s that live in arena memory.
+ *
+ * <p>Conventions:
+ * <ul>
+ *   <li>Destination first: every compute op writes into a tensor the caller allocated (usually from
+ *       {@link #scratch()}), so a step allocates nothing from the device and its addresses repeat.</li>
+ *   <li>Matrices are row-major {@code [rows, cols]}; any argument may be row-strided (a column range
+ *       of a wider matrix) unless the op says contiguous.</li>
+ *   <li>Attention tensors are head-major: {@code q, k, v: [H, S, Dh]}. Outputs are token-major
+ *       {@code [S, H*Dh]}, ready for the output projection.</li>
+ *   <li>Reductions (norms, softmax, log-sum-exp) accumulate in fp32 whatever the storage dtype.</li>
+ *   <li>Ops are enqueued in order on the backend's stream; {@link #synchronize()} waits for them.</li>
+ * </ul>
+ */
+public interface Ops extends AutoCloseable {
+
+    Device device();
+
+    /** Arena for a step's temporaries; blocks mark and reset it. */
+    Arena scratch();
+
+    // ---- data movement -------------------------------------------------------------------------
+
+    /**
+     * Copies host bytes holding {@code dst.numel()} elements of {@code srcType} (little-endian,
+     * contiguous) into {@code dst}, converting to {@code dst}'s dtype.
+     */
+    void copyFromHost(Tensor dst, ByteBuffer src, DType srcType);
+
+    /** The tensor's elements as fp32 on the host (a slow path for tests, tools and outputs). */
+    float[] toFloatArray(Tensor src);
+
+    /** {@code dst = src} elementwise with dtype conversion; shapes must match. */
+    void copy(Tensor dst, Tensor src);
+
+    // ---- compute ---------------------------------------------------------------------------------
+
+    /**
+     * {@code out[M, N] = act(x[M, K] @ w[N, K]^T + bias[N])}; bias may be null. The weight layout is
+     * PyTorch's Linear: one row per output feature.
+     */
+    void linear(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act);
+
+    /** {@code out = act(x)} elementwise. */
+    void activation(Tensor out, Tensor x, Activation act);
+
+    /** {@code out = a + b} elementwise; shapes must match. */
+    void add(Tensor out, Tensor a, Tensor b);
+
+    /**
+     * LayerNorm without affine parameters over the last dimension, then modulation:
+     * {@code out[S, D] = LN(x)[S, D] * (1 + scale[D]) + shift[D]}.
+     */
+    void layerNormModulate(Tensor out, Tensor x, Tensor shift, Tensor scale, float eps);
+
+    /**
+     * Splits a fused projection into heads, RMS-normalises q and k per head with their weights, applies
+     * the rotary embedding to q and k, and scatters into head-major buffers.
+     *
+     * <pre>
+     *   qkv      [S, 3*H*Dh]   columns: q heads, then k heads, then v heads (may be row-strided)
+     *   normQ/K  [Dh]          RMSNorm weights
+     *   cos, sin [S, Dh]       rotary tables for these S tokens (pairs (2i, 2i+1) rotate together)
+     *   q, k, v  [H, Stot, Dh] written at rows [seqOffset, seqOffset + S)
+     * </pre>
+     */
+    void qkNormRope(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin,
+                    Tensor q, Tensor k, Tensor v, long seqOffset);
+
+    /**
+     * Softmax attention with no mask: {@code out[Sq, H*Dh] = softmax(q k^T * scale) v}, head by head.
+     *
+     * <pre>
+     *   q [H, Sq, Dh], k/v [H, Sk, Dh]
+     *   out [Sq, H*Dh]  (fp32 when it is to be merged with other blocks)
+     *   lse [H, Sq]     fp32 log-sum-exp of the scaled scores; may be null
+     * </pre>
+     */
+    void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale);
+
+    /**
+     * Merges a partial attention result into a running one, in fp32 (Ring attention):
+     * {@code out = out - sigmoid(lseB - lse) * (out - outB)}, {@code lse = lse - logsigmoid(lse - lseB)}.
+     * {@code out, outB: [S, H*Dh]} fp32; {@code lse, lseB: [H, S]} fp32.
+     */
+    void mergeAttention(Tensor out, Tensor lse, Tensor outB, Tensor lseB);
+
+    /** {@code x[S, D] += gate[D] * y[S, D]}, in place: the gated residual of DiT blocks. */
+    void addGated(Tensor x, Tensor y, Tensor gate);
+
+    /**
+     * The sinusoidal timestep embedding of diffusers' {@code get_timestep_embedding} with
+     * {@code flip_sin_to_cos=True, downscale_freq_shift=0}: {@code out[dim] = [cos(t*f), sin(t*f)]},
+     * {@code f_i = exp(-ln(10000) * i / (dim/2))}, with t read from the device scalar {@code t[1]}
+     * multiplied by {@code tScale}, so a captured step can read a new timestep each replay.
+     */
+    void timestepEmbedding(Tensor out, Tensor t, float tScale);
+
+    /** Blocks until all enqueued work is done. */
+    void synchronize();
+
+    @Override
+    void close();
+}
