@@ -41,8 +41,15 @@ public interface Ops extends AutoCloseable {
     /** The tensor's elements as fp32 on the host (a slow path for tests, tools and outputs). */
     float[] toFloatArray(Tensor src);
 
-    /** {@code dst = src} elementwise with dtype conversion; shapes must match. */
+    /**
+     * {@code dst = src} elementwise with dtype conversion; shapes must match. Both may be strided
+     * views of rank up to 4 (last dimension contiguous): this is also the permute/pad copy that
+     * sequence-parallel layouts use.
+     */
     void copy(Tensor dst, Tensor src);
+
+    /** Sets every element of {@code dst} to {@code value} (padding, poisoning). */
+    void fill(Tensor dst, float value);
 
     // ---- compute ---------------------------------------------------------------------------------
 
@@ -106,6 +113,17 @@ public interface Ops extends AutoCloseable {
      * multiplied by {@code tScale}, so a captured step can read a new timestep each replay.
      */
     void timestepEmbedding(Tensor out, Tensor t, float tScale);
+
+    /**
+     * FP8 (e4m3) quantization for communication: {@code x [S, C]} is cut into groups of {@code group}
+     * consecutive elements per row (one group per head when {@code group = Dh}); each group gets the
+     * fp32 scale {@code amax / 448} (1 where amax is 0) in {@code scales [S, C / group]} and
+     * {@code q8 [S, C]} holds {@code x / scale} rounded to e4m3.
+     */
+    void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group);
+
+    /** The inverse of {@link #quantizeFp8}: {@code x = q8 * scale} per group, into x's dtype. */
+    void dequantizeFp8(Tensor x, Tensor q8, Tensor scales, int group);
 
     /** Blocks until all enqueued work is done. */
     void synchronize();
