@@ -1,0 +1,383 @@
+package dev.sparkdit.models.flux;
+
+import dev.sparkdit.models.ModelParam;
+import dev.sparkdit.models.ParamLoader;
+import dev.sparkdit.models.TensorSource;
+import dev.sparkdit.ops.Activation;
+import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.usp.SequenceAttention;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The FLUX.1 transformer (diffusers {@code FluxTransformer2DModel}), written once against {@link Ops}.
+ *
+ * <p>One forward runs one sample over the tokens this rank holds: its text tokens then its image
+ * tokens, kept as one joint residual stream {@code [T + I, D]} whose first T rows are the text stream
+ * and the rest the image stream, so single-stream blocks need no concatenation. Attention is the only
+ * op that looks across tokens; it goes through the {@link SequenceAttention} seam, so sequence
+ * parallelism is applied from outside and this file knows nothing of ranks.
+ *
+ * <p>Block fields carry the checkpoint's (diffusers) names; q/k/v are fused per stream
+ * (see {@link FluxCheckpointLayout}).
+ */
+public final class FluxTransformer {
+    private final FluxConfig config;
+    private final Linear xEmbedder;
+    private final Linear contextEmbedder;
+    private final Mlp timestepEmbedder;
+    private final Mlp guidanceEmbedder;
+    private final Mlp textEmbedder;
+    private final DoubleStreamBlock[] transformerBlocks;
+    private final SingleStreamBlock[] singleTransformerBlocks;
+    private final Linear normOut;
+    private final Linear projOut;
+
+    private FluxTransformer(FluxConfig config, Map<String, Tensor> p) {
+        this.config = config;
+        this.xEmbedder = new Linear(p, "x_embedder");
+        this.contextEmbedder = new Linear(p, "context_embedder");
+        this.timestepEmbedder = new Mlp(p, "time_text_embed.timestep_embedder");
+        this.guidanceEmbedder = config.guidanceEmbeds() ? new Mlp(p, "time_text_embed.guidance_embedder") : null;
+        this.textEmbedder = new Mlp(p, "time_text_embed.text_embedder");
+        this.transformerBlocks = new DoubleStreamBlock[config.numLayers()];
+        for (int i = 0; i < transformerBlocks.length; i++) {
+            transformerBlocks[i] = new DoubleStreamBlock(p, "transformer_blocks." + i + ".", config);
+        }
+        this.singleTransformerBlocks = new SingleStreamBlock[config.numSingleLayers()];
+        for (int i = 0; i < singleTransformerBlocks.length; i++) {
+            singleTransformerBlocks[i] = new SingleStreamBlock(p, "single_transformer_blocks." + i + ".", config);
+        }
+        this.normOut = new Linear(p, "norm_out.linear");
+        this.projOut = new Linear(p, "proj_out");
+    }
+
+    /**
+     * Checks the checkpoint against the config (every missing, unexpected and mis-shaped key reported
+     * at once), then loads it into {@code weights} as {@code dtype}.
+     */
+    public static FluxTransformer load(TensorSource source, FluxConfig config, Ops ops, Arena weights, DType dtype) {
+        FluxCheckpointLayout layout = FluxCheckpointLayout.detect(source.names());
+        List<ModelParam> params = layout.params(config);
+        ParamLoader.validate(source, layout.label(), params);
+        return new FluxTransformer(config, ParamLoader.load(source, params, ops, weights, dtype));
+    }
+
+    /** Bytes the weights take in {@code dtype} (arena alignment included). */
+    public static long weightBytes(FluxConfig config, DType dtype) {
+        long total = 0;
+        for (ModelParam p : FluxCheckpointLayout.DIFFUSERS.params(config)) {
+            long n = 1;
+            for (long d : p.shape()) {
+                n *= d;
+            }
+            total += Arena.alignUp(n * dtype.bytes());
+        }
+        return total;
+    }
+
+    /**
+     * Scratch bytes one forward needs for {@code tokens} local tokens (text + image), excluding what an
+     * attention strategy adds: the joint stream plus the largest block's temporaries, with room for
+     * alignment.
+     */
+    public static long scratchBytes(FluxConfig config, long tokens, DType dtype) {
+        long d = config.dim();
+        long m = config.mlpHidden();
+        long perToken = d                 // joint residual stream
+                + d                       // normalised input
+                + 3 * d                   // fused qkv projection
+                + 3 * d                   // q, k, v head-major
+                + d                       // attention output
+                + (d + m)                 // single block: [attention | mlp] concatenation
+                + Math.max(m, d)          // feed-forward hidden / projected output
+                + d;                      // projected output
+        long vectors = 16L * d + 2L * FluxConfig.TIMESTEP_CHANNELS;
+        return (perToken * tokens + vectors) * dtype.bytes() + (64L << 10) * 64 + (4L << 20);
+    }
+
+    public FluxConfig config() {
+        return config;
+    }
+
+    /**
+     * One denoising-step forward for one sample.
+     *
+     * <pre>
+     *   out       [I, outChannels]     the predicted velocity for this rank's image tokens
+     *   hidden    [I, inChannels]      packed latents
+     *   encoder   [T, jointAttentionDim]
+     *   pooled    [pooledProjectionDim]
+     *   timestep  [1]                  in [0, 1] (the model multiplies by 1000)
+     *   guidance  [1] or null          FLUX.1-dev's guidance scale (multiplied by 1000 too)
+     *   cos, sin  [T + I, headDim]     rotary tables of these tokens, text first ({@link FluxRope})
+     * </pre>
+     */
+    public void forward(Ops ops, SequenceAttention attention, Tensor out, Tensor hidden, Tensor encoder,
+                        Tensor pooled, Tensor timestep, Tensor guidance, Tensor cos, Tensor sin) {
+        long img = hidden.dim(0);
+        long txt = encoder.dim(0);
+        long d = config.dim();
+        if (config.guidanceEmbeds() && guidance == null) {
+            throw new IllegalArgumentException("this FLUX config has guidance_embeds=true: a guidance value is required");
+        }
+        if (cos.dim(0) != txt + img || sin.dim(0) != txt + img) {
+            throw new IllegalArgumentException("rope tables have " + cos.dim(0) + " rows for " + txt + " text + "
+                    + img + " image tokens");
+        }
+        Arena scratch = ops.scratch();
+        long mark = scratch.mark();
+        DType dt = hidden.dtype();
+        Tensor joint = scratch.allocate(dt, txt + img, d);
+        Tensor txtStream = joint.narrow(0, 0, txt);
+        Tensor imgStream = joint.narrow(0, txt, img);
+        xEmbedder.apply(ops, imgStream, hidden, Activation.NONE);
+        contextEmbedder.apply(ops, txtStream, encoder, Activation.NONE);
+
+        Tensor temb = embedConditioning(ops, pooled, timestep, guidance, dt);
+        Tensor siluTemb = scratch.allocate(dt, 1, d);
+        ops.activation(siluTemb, temb, Activation.SILU);
+
+        for (DoubleStreamBlock b : transformerBlocks) {
+            b.forward(ops, attention, txtStream, imgStream, siluTemb, cos, sin);
+        }
+        for (SingleStreamBlock b : singleTransformerBlocks) {
+            b.forward(ops, attention, joint, siluTemb, cos, sin);
+        }
+        // AdaLayerNormContinuous: the modulation is (scale, shift), in that order.
+        Tensor mod = scratch.allocate(dt, 1, 2 * d);
+        normOut.apply(ops, mod, siluTemb, Activation.NONE);
+        Tensor normed = scratch.allocate(dt, img, d);
+        ops.layerNormModulate(normed, imgStream, mod.narrow(1, d, d), mod.narrow(1, 0, d), FluxConfig.NORM_EPS);
+        projOut.apply(ops, out, normed, Activation.NONE);
+        scratch.reset(mark);
+    }
+
+    /** temb = timestep MLP + guidance MLP + pooled-text MLP (diffusers CombinedTimestep*Embeddings). */
+    private Tensor embedConditioning(Ops ops, Tensor pooled, Tensor timestep, Tensor guidance, DType dt) {
+        Arena scratch = ops.scratch();
+        long d = config.dim();
+        Tensor proj = scratch.allocate(dt, 1, FluxConfig.TIMESTEP_CHANNELS);
+        Tensor temb = scratch.allocate(dt, 1, d);
+        ops.timestepEmbedding(proj, timestep, 1000f);
+        timestepEmbedder.apply(ops, temb, proj);
+        Tensor part = scratch.allocate(dt, 1, d);
+        if (guidanceEmbedder != null) {
+            ops.timestepEmbedding(proj, guidance, 1000f);
+            guidanceEmbedder.apply(ops, part, proj);
+            ops.add(temb, temb, part);
+        }
+        textEmbedder.apply(ops, part, pooled.view(1, config.pooledProjectionDim()));
+        ops.add(temb, temb, part);
+        return temb;
+    }
+
+    // ---- blocks ----------------------------------------------------------------------------------
+
+    /** A Linear layer: weight [out, in], bias [out]. */
+    static final class Linear {
+        final Tensor weight;
+        final Tensor bias;
+
+        Linear(Map<String, Tensor> p, String name) {
+            this.weight = require(p, name + ".weight");
+            this.bias = require(p, name + ".bias");
+        }
+
+        Linear(Tensor weight, Tensor bias) {
+            this.weight = weight;
+            this.bias = bias;
+        }
+
+        void apply(Ops ops, Tensor out, Tensor x, Activation act) {
+            ops.linear(out, x, weight, bias, act);
+        }
+
+        long outFeatures() {
+            return weight.dim(0);
+        }
+    }
+
+    /** linear_1 -> SiLU -> linear_2 (TimestepEmbedding, PixArtAlphaTextProjection with act "silu"). */
+    static final class Mlp {
+        final Linear linear1;
+        final Linear linear2;
+
+        Mlp(Map<String, Tensor> p, String name) {
+            this.linear1 = new Linear(p, name + ".linear_1");
+            this.linear2 = new Linear(p, name + ".linear_2");
+        }
+
+        void apply(Ops ops, Tensor out, Tensor x) {
+            Arena scratch = ops.scratch();
+            long mark = scratch.mark();
+            Tensor h = scratch.allocate(out.dtype(), x.dim(0), linear1.outFeatures());
+            linear1.apply(ops, h, x, Activation.SILU);
+            linear2.apply(ops, out, h, Activation.NONE);
+            scratch.reset(mark);
+        }
+    }
+
+    /** The (shift, scale, gate) triples of AdaLayerNormZero, as views of one modulation row. */
+    private static Tensor chunk(Tensor mod, long d, int i) {
+        return mod.narrow(1, i * d, d);
+    }
+
+    /** Double-stream block (diffusers FluxTransformerBlock): text and image keep separate weights. */
+    static final class DoubleStreamBlock {
+        final Linear norm1Linear;
+        final Linear norm1ContextLinear;
+        final Linear toQkv;
+        final Linear addQkvProj;
+        final Tensor normQ;
+        final Tensor normK;
+        final Tensor normAddedQ;
+        final Tensor normAddedK;
+        final Linear toOut;
+        final Linear toAddOut;
+        final Linear ffIn;
+        final Linear ffOut;
+        final Linear ffContextIn;
+        final Linear ffContextOut;
+        final int heads;
+        final int headDim;
+
+        DoubleStreamBlock(Map<String, Tensor> p, String prefix, FluxConfig c) {
+            norm1Linear = new Linear(p, prefix + "norm1.linear");
+            norm1ContextLinear = new Linear(p, prefix + "norm1_context.linear");
+            toQkv = new Linear(p, prefix + "attn.to_qkv");
+            addQkvProj = new Linear(p, prefix + "attn.add_qkv_proj");
+            normQ = require(p, prefix + "attn.norm_q.weight");
+            normK = require(p, prefix + "attn.norm_k.weight");
+            normAddedQ = require(p, prefix + "attn.norm_added_q.weight");
+            normAddedK = require(p, prefix + "attn.norm_added_k.weight");
+            toOut = new Linear(p, prefix + "attn.to_out.0");
+            toAddOut = new Linear(p, prefix + "attn.to_add_out");
+            ffIn = new Linear(p, prefix + "ff.net.0.proj");
+            ffOut = new Linear(p, prefix + "ff.net.2");
+            ffContextIn = new Linear(p, prefix + "ff_context.net.0.proj");
+            ffContextOut = new Linear(p, prefix + "ff_context.net.2");
+            heads = c.numAttentionHeads();
+            headDim = c.attentionHeadDim();
+        }
+
+        void forward(Ops ops, SequenceAttention attention, Tensor txt, Tensor img, Tensor siluTemb,
+                     Tensor cos, Tensor sin) {
+            Arena scratch = ops.scratch();
+            long mark = scratch.mark();
+            DType dt = img.dtype();
+            long d = img.dim(1);
+            long nt = txt.dim(0);
+            long ni = img.dim(0);
+            long s = nt + ni;
+            // AdaLayerNormZero: shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp.
+            Tensor modImg = scratch.allocate(dt, 1, 6 * d);
+            Tensor modTxt = scratch.allocate(dt, 1, 6 * d);
+            norm1Linear.apply(ops, modImg, siluTemb, Activation.NONE);
+            norm1ContextLinear.apply(ops, modTxt, siluTemb, Activation.NONE);
+
+            Tensor normed = scratch.allocate(dt, s, d);
+            Tensor normedTxt = normed.narrow(0, 0, nt);
+            Tensor normedImg = normed.narrow(0, nt, ni);
+            ops.layerNormModulate(normedImg, img, chunk(modImg, d, 0), chunk(modImg, d, 1), FluxConfig.NORM_EPS);
+            ops.layerNormModulate(normedTxt, txt, chunk(modTxt, d, 0), chunk(modTxt, d, 1), FluxConfig.NORM_EPS);
+
+            Tensor qkv = scratch.allocate(dt, s, 3 * d);
+            addQkvProj.apply(ops, qkv.narrow(0, 0, nt), normedTxt, Activation.NONE);
+            toQkv.apply(ops, qkv.narrow(0, nt, ni), normedImg, Activation.NONE);
+            Tensor q = scratch.allocate(dt, heads, s, headDim);
+            Tensor k = scratch.allocate(dt, heads, s, headDim);
+            Tensor v = scratch.allocate(dt, heads, s, headDim);
+            ops.qkNormRope(qkv.narrow(0, 0, nt), normAddedQ, normAddedK, FluxConfig.NORM_EPS,
+                    cos.narrow(0, 0, nt), sin.narrow(0, 0, nt), q, k, v, 0);
+            ops.qkNormRope(qkv.narrow(0, nt, ni), normQ, normK, FluxConfig.NORM_EPS,
+                    cos.narrow(0, nt, ni), sin.narrow(0, nt, ni), q, k, v, nt);
+            Tensor attn = scratch.allocate(dt, s, d);
+            attention.attend(ops, attn, q, k, v, (float) (1.0 / Math.sqrt(headDim)));
+
+            Tensor projected = scratch.allocate(dt, s, d);
+            toAddOut.apply(ops, projected.narrow(0, 0, nt), attn.narrow(0, 0, nt), Activation.NONE);
+            toOut.apply(ops, projected.narrow(0, nt, ni), attn.narrow(0, nt, ni), Activation.NONE);
+            ops.addGated(img, projected.narrow(0, nt, ni), chunk(modImg, d, 2));
+            ops.addGated(txt, projected.narrow(0, 0, nt), chunk(modTxt, d, 2));
+
+            ops.layerNormModulate(normedImg, img, chunk(modImg, d, 3), chunk(modImg, d, 4), FluxConfig.NORM_EPS);
+            ops.layerNormModulate(normedTxt, txt, chunk(modTxt, d, 3), chunk(modTxt, d, 4), FluxConfig.NORM_EPS);
+            Tensor hidden = scratch.allocate(dt, s, ffIn.outFeatures());
+            ffIn.apply(ops, hidden.narrow(0, nt, ni), normedImg, Activation.GELU_TANH);
+            ffContextIn.apply(ops, hidden.narrow(0, 0, nt), normedTxt, Activation.GELU_TANH);
+            ffOut.apply(ops, projected.narrow(0, nt, ni), hidden.narrow(0, nt, ni), Activation.NONE);
+            ffContextOut.apply(ops, projected.narrow(0, 0, nt), hidden.narrow(0, 0, nt), Activation.NONE);
+            ops.addGated(img, projected.narrow(0, nt, ni), chunk(modImg, d, 5));
+            ops.addGated(txt, projected.narrow(0, 0, nt), chunk(modTxt, d, 5));
+            scratch.reset(mark);
+        }
+    }
+
+    /** Single-stream block (diffusers FluxSingleTransformerBlock): parallel attention and MLP. */
+    static final class SingleStreamBlock {
+        final Linear normLinear;
+        final Linear toQkv;
+        final Tensor normQ;
+        final Tensor normK;
+        final Linear projMlp;
+        final Linear projOut;
+        final int heads;
+        final int headDim;
+
+        SingleStreamBlock(Map<String, Tensor> p, String prefix, FluxConfig c) {
+            normLinear = new Linear(p, prefix + "norm.linear");
+            toQkv = new Linear(p, prefix + "attn.to_qkv");
+            normQ = require(p, prefix + "attn.norm_q.weight");
+            normK = require(p, prefix + "attn.norm_k.weight");
+            projMlp = new Linear(p, prefix + "proj_mlp");
+            projOut = new Linear(p, prefix + "proj_out");
+            heads = c.numAttentionHeads();
+            headDim = c.attentionHeadDim();
+        }
+
+        void forward(Ops ops, SequenceAttention attention, Tensor joint, Tensor siluTemb, Tensor cos, Tensor sin) {
+            Arena scratch = ops.scratch();
+            long mark = scratch.mark();
+            DType dt = joint.dtype();
+            long s = joint.dim(0);
+            long d = joint.dim(1);
+            long m = projMlp.outFeatures();
+            // AdaLayerNormZeroSingle: shift, scale, gate.
+            Tensor mod = scratch.allocate(dt, 1, 3 * d);
+            normLinear.apply(ops, mod, siluTemb, Activation.NONE);
+            Tensor normed = scratch.allocate(dt, s, d);
+            ops.layerNormModulate(normed, joint, chunk(mod, d, 0), chunk(mod, d, 1), FluxConfig.NORM_EPS);
+
+            Tensor qkv = scratch.allocate(dt, s, 3 * d);
+            toQkv.apply(ops, qkv, normed, Activation.NONE);
+            // [attention output | gelu(mlp)] side by side, so proj_out is one GEMM over the concatenation.
+            Tensor cat = scratch.allocate(dt, s, d + m);
+            projMlp.apply(ops, cat.narrow(1, d, m), normed, Activation.GELU_TANH);
+            Tensor q = scratch.allocate(dt, heads, s, headDim);
+            Tensor k = scratch.allocate(dt, heads, s, headDim);
+            Tensor v = scratch.allocate(dt, heads, s, headDim);
+            ops.qkNormRope(qkv, normQ, normK, FluxConfig.NORM_EPS, cos, sin, q, k, v, 0);
+            Tensor attn = scratch.allocate(dt, s, d);
+            attention.attend(ops, attn, q, k, v, (float) (1.0 / Math.sqrt(headDim)));
+            ops.copy(cat.narrow(1, 0, d), attn);
+
+            Tensor projected = scratch.allocate(dt, s, d);
+            projOut.apply(ops, projected, cat, Activation.NONE);
+            ops.addGated(joint, projected, chunk(mod, d, 2));
+            scratch.reset(mark);
+        }
+    }
+
+    private static Tensor require(Map<String, Tensor> p, String name) {
+        Tensor t = p.get(name);
+        if (t == null) {
+            throw new IllegalStateException("FLUX parameter " + name + " was not loaded");
+        }
+        return t;
+    }
+}

@@ -1,0 +1,51 @@
+package dev.sparkdit.parity;
+
+import dev.sparkdit.tensor.DType;
+
+/**
+ * How to run a parity check.
+ *
+ * @param backend   cpu or cuda
+ * @param dtype     compute dtype of weights and activations (F32 or BF16)
+ * @param tolerance relative L2 bound; NaN picks the default for the backend and dtype
+ * @param ranks     ranks the sequence is spread over (1 = single device)
+ * @param ulysses   Ulysses degree
+ * @param ring      Ring degree
+ */
+public record ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring) {
+
+    public ParityOptions {
+        if (dtype != DType.F32 && dtype != DType.BF16) {
+            throw new IllegalArgumentException("parity runs in f32 or bf16, not " + dtype);
+        }
+        if (!Double.isNaN(tolerance) && !(tolerance > 0)) {
+            throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
+        }
+        if (ranks < 1 || ulysses < 1 || ring < 1) {
+            throw new IllegalArgumentException("ranks, ulysses and ring must be >= 1, got " + ranks + ", " + ulysses
+                    + ", " + ring);
+        }
+    }
+
+    public static ParityOptions single(String backend, DType dtype) {
+        return new ParityOptions(backend, dtype, Double.NaN, 1, 1, 1);
+    }
+
+    /**
+     * The golden data's tolerances: fp32 on the CPU 1e-5, fp32 on a GPU 1e-4 (reductions ordered
+     * differently from the reference), bf16 2e-2.
+     */
+    public double effectiveTolerance() {
+        if (!Double.isNaN(tolerance)) {
+            return tolerance;
+        }
+        if (dtype == DType.BF16) {
+            return 2e-2;
+        }
+        return backend.equalsIgnoreCase("cpu") ? 1e-5 : 1e-4;
+    }
+
+    public String parallelLabel() {
+        return ranks == 1 ? "1" : ranks + " ranks (ulysses " + ulysses + " x ring " + ring + ")";
+    }
+}
