@@ -29,6 +29,21 @@ public final class FluxParity {
     }
 
     public static List<ParityResult> run(ParityCase c, ParityOptions opt) throws IOException {
+        float[] actual = forward(c, opt);
+        float[] expected;
+        try (SafetensorsFile io = SafetensorsFile.open(c.io())) {
+            if (!io.contains("output")) {
+                throw new IllegalArgumentException(c.io() + " has no expected 'output' tensor");
+            }
+            expected = floats(io, "output");
+        }
+        ErrorStats err = ErrorStats.of(actual, expected);
+        return List.of(new ParityResult(c.name(), "output", opt.backend(), opt.dtype().name().toLowerCase(),
+                opt.parallelLabel(), err, opt.effectiveTolerance()));
+    }
+
+    /** Runs the case's inputs through the model; returns {@code output} for every sample, as fp32. */
+    public static float[] forward(ParityCase c, ParityOptions opt) throws IOException {
         FluxConfig config = FluxConfig.fromDiffusers(c.config());
         if (opt.ranks() != 1) {
             throw new UnsupportedOperationException("sharded parity (--ranks " + opt.ranks()
@@ -43,11 +58,7 @@ public final class FluxParity {
                 Ops ops = backend.ops();
                 Arena weightArena = backend.reserve("weights", FluxTransformer.weightBytes(config, dt));
                 FluxTransformer model = FluxTransformer.load(weights, config, ops, weightArena, dt);
-                float[] actual = forwardAll(ops, backend, model, io, in, dt);
-                float[] expected = floats(io, "output");
-                ErrorStats err = ErrorStats.of(actual, expected);
-                return List.of(new ParityResult(c.name(), "output", backend.name(), dt.name().toLowerCase(),
-                        opt.parallelLabel(), err, opt.effectiveTolerance()));
+                return forwardAll(ops, backend, model, io, in, dt);
             }
         }
     }
