@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# bundle.sh: build the self-contained SparkDiT bundle for GPU machines without Java or network.
+#
+#   submit/bundle.sh [--out DIR] [--max-mib N]
+#
+# Produces DIR/sparkdit-bundle.tar.xz and leaves the unpacked DIR/sparkdit/ beside it:
+#   sparkdit/bin/sparkdit-gpu   launcher (finds the CUDA 13 libraries, runs dev.sparkdit.cli.Main)
+#   sparkdit/runtime/           jlink'd Java 17 runtime from this machine's JDK
+#   sparkdit/lib/               usp-attention, gpu-executor and their runtime dependencies, minus
+#                               Spark and the libtorch/OpenBLAS jars (the GPU box runs CUDA only)
+#   sparkdit/BUILD-INFO.txt     what went in: commit, JDK, modules, jars
+# Default DIR is bundle-out/ at the repository root (git ignores it). See docs/bundle.md.
+set -euo pipefail
+
+REPO=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
+OUT="$REPO/bundle-out"
+MAX_MIB=60
+# Always in the runtime; jdeps adds whatever the bundled jars need beyond these.
+BASE_MODULES=java.base,jdk.unsupported,java.logging,java.management
+
+usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+die() { echo "bundle.sh: error: $*" >&2; exit 1; }
+say() { echo "bundle.sh: $*" >&2; }
+
+while (($#)); do
+  case "$1" in
+    --out) [[ $# -ge 2 ]] || die "--out needs a folder"; OUT=$2; shift 2 ;;
+    --out=*) OUT=${1#--out=}; shift ;;
+    --max-mib) [[ $# -ge 2 ]] || die "--max-mib needs a number"; MAX_MIB=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument: $1" ;;
+  esac
+done
+mkdir -p -- "$OUT"
+OUT=$(cd -- "$OUT" && pwd)
+STAGE="$OUT/sparkdit"
+TARBALL="$OUT/sparkdit-bundle.tar.xz"
+
+# --- tools: the JDK 17 whose jlink/jdeps/jmods build the runtime ---------------------------------------
+if [[ -z "${JAVA_HOME:-}" ]]; then
+  jl=$(command -v jlink || true)
+  [[ -n "$jl" ]] || die "no jlink on PATH and JAVA_HOME not set (needs a full JDK 17)"
+  JAVA_HOME=$(dirname -- "$(dirname -- "$(readlink -f -- "$jl")")")
+fi
+for t in java javac jlink jdeps; do
+  [[ -x "$JAVA_HOME/bin/$t" ]] || die "$JAVA_HOME/bin/$t missing (JAVA_HOME must be a full JDK 17)"
+done
+[[ -f "$JAVA_HOME/jmods/java.base.jmod" ]] || die "$JAVA_HOME/jmods has no java.base.jmod (install the JDK's jmods)"
+jdk_version=$("$JAVA_HOME/bin/java" -XshowSettings:properties -version 2>&1 | awk -F' = ' '/java.version = /{print $2; exit}')
+[[ "$jdk_version" == 17.* ]] || die "$JAVA_HOME is Java $jdk_version; the bundle's runtime must be Java 17"
+command -v mvn >/dev/null || die "no mvn on PATH"
+command -v xz >/dev/null || die "no xz on PATH"
+say "JDK $jdk_version at $JAVA_HOME; output in $OUT"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/sparkdit-bundle.XXXXXX")
+trap 'rm -rf -- "$WORK"' EXIT
+
+# --- 1. the project's jars and their runtime dependencies ---------------------------------------------
+cd -- "$REPO"
+rm -rf -- "$STAGE"
+mkdir -p -- "$STAGE/bin" "$STAGE/lib"
+MVN=(mvn -o -B -q -pl gpu-executor -am)
+# One invocation builds and lists: a separate dependency:copy-dependencies run could not resolve
+# usp-attention, which is only in the reactor, never installed in ~/.m2.
+COPY_DEPS=(dependency:copy-dependencies
+  -DincludeScope=runtime
+  -DexcludeArtifactIds=pytorch,openblas
+  -DexcludeGroupIds=dev.sparkdit,org.apache.spark,org.scala-lang
+  -DoutputDirectory="$STAGE/lib")
+say "building: mvn -o -B -q -DskipTests -pl gpu-executor -am package ${COPY_DEPS[*]}"
+if ! "${MVN[@]}" -DskipTests package "${COPY_DEPS[@]}" >"$WORK/package.log" 2>&1; then
+  if grep -q "in offline mode" "$WORK/package.log"; then
+    # The lifecycle's test phase still resolves maven-surefire-plugin (even with -DskipTests), and an
+    # offline ~/.m2 may lack one of its dependencies. Build the same jars without the test phase:
+    # everything up to process-classes (generated sources, compile, the nvcc fatbin), then jar:jar.
+    say "'package' cannot resolve a plugin offline ($(grep -o 'artifact [^ ]* has not been downloaded' "$WORK/package.log" | head -1 || true));"
+    say "building instead: mvn -o -B -q -pl gpu-executor -am process-classes jar:jar ${COPY_DEPS[*]}"
+    rm -rf -- "$STAGE/lib"; mkdir -p -- "$STAGE/lib"
+    "${MVN[@]}" process-classes jar:jar "${COPY_DEPS[@]}" >"$WORK/build.log" 2>&1 \
+      || { cat "$WORK/build.log" >&2; die "maven build failed (output above)"; }
+  else
+    cat "$WORK/package.log" >&2
+    die "maven build failed (output above)"
+  fi
+fi
+
+for m in usp-attention gpu-executor; do
+  found=0
+  for j in "$m"/target/*.jar; do
+    [[ -e "$j" ]] || continue
+    case "$j" in *-sources.jar|*-javadoc.jar|*-tests.jar|*/original-*.jar) continue ;; esac
+    cp -- "$j" "$STAGE/lib/"; found=1
+  done
+  ((found)) || die "no jar under $m/target after the build"
+done
+
+# Check the list: what must be there, and what must not.
+shopt -s nullglob
+for need in 'javacpp-[0-9]*[0-9].jar' 'javacpp-*-linux-x86_64.jar' 'cuda-[0-9]*[0-9].jar' 'cuda-*-linux-x86_64.jar' \
+            'usp-attention-*.jar' 'gpu-executor-*.jar'; do
+  m=("$STAGE"/lib/$need)
+  ((${#m[@]})) || die "lib/ lacks $need"
+done
+bad=("$STAGE"/lib/pytorch-* "$STAGE"/lib/openblas-* "$STAGE"/lib/spark-* "$STAGE"/lib/scala-* "$STAGE"/lib/*-redist*
+     "$STAGE"/lib/*-linux-arm64* "$STAGE"/lib/*-macosx-* "$STAGE"/lib/*-windows-* "$STAGE"/lib/junit-* "$STAGE"/lib/*-platform-*)
+((${#bad[@]} == 0)) || die "lib/ holds jars that must not travel: ${bad[*]##*/}"
+shopt -u nullglob
+say "lib/:"
+(cd "$STAGE/lib" && ls -l -- *.jar | awk '{printf "  %10d  %s\n", $5, $NF}') >&2
+
+# --- 2. the Java runtime ----------------------------------------------------------------------------------
+"$JAVA_HOME/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 17 \
+  "$STAGE"/lib/*.jar >"$WORK/jdeps.out" 2>&1 || { cat "$WORK/jdeps.out" >&2; die "jdeps failed"; }
+jdeps_modules=$(grep -E '^[A-Za-z0-9._]+(,[A-Za-z0-9._]+)*$' "$WORK/jdeps.out" | tail -1 || true)
+[[ -n "$jdeps_modules" ]] || { cat "$WORK/jdeps.out" >&2; die "jdeps printed no module list"; }
+modules=$(printf '%s\n' "${BASE_MODULES//,/$'\n'}" "${jdeps_modules//,/$'\n'}" | sed '/^$/d' | sort -u | paste -sd, -)
+say "jlink --add-modules $modules  (jdeps asked for: ${jdeps_modules:-nothing})"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" \
+  --strip-debug --no-man-pages --no-header-files --compress=2 \
+  --output "$STAGE/runtime"
+
+# --- 3. launcher and build info ----------------------------------------------------------------------------
+install -m 0755 -- "$REPO/submit/sparkdit-gpu" "$STAGE/bin/sparkdit-gpu"
+{
+  echo "SparkDiT bundle"
+  echo "commit:   $(git -C "$REPO" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
+  echo "built:    $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n)"
+  echo "runtime:  jlink of JDK $jdk_version, modules $modules"
+  echo "run:      sparkdit/bin/sparkdit-gpu gpu-tests | bench | parity (see docs/bundle.md)"
+  echo "jars:"
+  (cd "$STAGE/lib" && for j in *.jar; do printf '  %s  %s\n' "$(sha256sum "$j" | cut -c1-16)" "$j"; done)
+} >"$STAGE/BUILD-INFO.txt"
+
+# --- 4. smoke test on this machine, through the launcher --------------------------------------------------
+"$STAGE/runtime/bin/java" -version 2>&1 | sed 's/^/  /' >&2
+mkdir -p "$WORK/probe" "$WORK/cache"
+cat >"$WORK/probe/BundleProbe.java" <<'EOF'
+import org.bytedeco.javacpp.Loader;
+public class BundleProbe {
+    public static void main(String[] args) throws Exception {
+        System.out.println("probe: java " + System.getProperty("java.version") + ", javacpp " + Loader.getVersion()
+                + ", platform " + Loader.getPlatform() + ", pathsFirst=" + System.getProperty("org.bytedeco.javacpp.pathsFirst"));
+        try {
+            Class<?> cudart = Class.forName("org.bytedeco.cuda.global.cudart");
+            Loader.load(cudart);
+            int[] v = new int[1];
+            cudart.getMethod("cudaRuntimeGetVersion", int[].class).invoke(null, (Object) v);
+            System.out.println("probe: cudart loaded, cudaRuntimeGetVersion = " + v[0]);
+        } catch (Throwable t) {
+            Throwable root = t;
+            while (root.getCause() != null) root = root.getCause();
+            System.out.println("probe: cudart not loadable on this machine: " + root);
+        }
+    }
+}
+EOF
+"$JAVA_HOME/bin/javac" -d "$WORK/probe" -cp "$STAGE/lib/*" "$WORK/probe/BundleProbe.java"
+SPARKDIT_MAIN_CLASS=BundleProbe SPARKDIT_EXTRA_CP="$WORK/probe" SPARKDIT_SKIP_CUDA_CHECK=1 \
+  SPARKDIT_CACHE_DIR="$WORK/cache" SPARKDIT_ERROR_DIR="$WORK" \
+  "$STAGE/bin/sparkdit-gpu" 2>&1 | sed 's/^/  /' >&2 \
+  || die "the bundled runtime could not run javacpp through bin/sparkdit-gpu"
+
+# --- 5. the tarball ---------------------------------------------------------------------------------------
+say "compressing $TARBALL"
+rm -f -- "$TARBALL"
+tar -C "$OUT" --sort=name --owner=0 --group=0 --numeric-owner -cf - sparkdit | xz -9 -T1 >"$TARBALL.part"
+mv -- "$TARBALL.part" "$TARBALL"
+
+bytes=$(stat -c %s -- "$TARBALL")
+limit=$((MAX_MIB * 1024 * 1024))
+mib=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
+say "sizes: runtime $(du -sh "$STAGE/runtime" | cut -f1), lib $(du -sh "$STAGE/lib" | cut -f1), unpacked $(du -sh "$STAGE" | cut -f1)"
+if ((bytes > limit)); then
+  die "$TARBALL is $mib MiB ($bytes bytes), over the $MAX_MIB MiB limit; it cannot travel to the GPU box. Look at the jars listed above."
+fi
+echo "$TARBALL: $mib MiB ($bytes bytes), limit $MAX_MIB MiB"
