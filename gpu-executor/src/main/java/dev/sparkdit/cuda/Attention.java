@@ -1,0 +1,106 @@
+package dev.sparkdit.cuda;
+
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+
+/**
+ * Flash-attention forward without mask, returning the log-sum-exp (kernels in attention.cu):
+ * {@code out[Sq, H*Dh] = softmax(q k^T * scale) v} head by head, {@code lse[h, i] = log sum_j exp(scale q_i.k_j)}.
+ *
+ * <pre>
+ *   attention_{bf16|f32}_d{Dh}_out{bf16|f32}(
+ *       TO* out, i64 ldo, f32* lse, i64 ldLse,
+ *       const TI* q, i64 qHeadStride, i64 qRowStride,
+ *       const TI* k, i64 kHeadStride, i64 kRowStride,
+ *       const TI* v, i64 vHeadStride, i64 vRowStride,
+ *       i32 Sq, i32 Sk, f32 scale)
+ *
+ *   q [H, Sq, Dh]: element (h, i, d) at q + h*qHeadStride + i*qRowStride + d   (k, v likewise, Sk rows)
+ *   out [Sq, H*Dh]: element (i, h, d) at out + i*ldo + h*Dh + d                 (fp32 or bf16)
+ *   lse [H, Sq]:    element (h, i) at lse + h*ldLse + i, fp32; null pointer to skip
+ *
+ *   bf16: tensor cores (mma.sync m16n8k16, fp32 accumulate), block = NW warps x 16 query rows,
+ *         NW = 8 for Dh = 128 else 4; grid (ceil(Sq / (16 NW)), H);
+ *         dynamic shared memory (16 NW + 128) * (Dh + 8) * 2 bytes (69,632 for Dh = 128: opt-in above 48 KB);
+ *         needs row/head strides % 8 == 0 and 16-byte aligned q/k/v (cp.async 16-byte copies)
+ *   f32:  one warp per query row, 32-key tiles; grid (ceil(Sq / 8), H), block 256, static shared memory
+ *   Dh in {32, 64, 128}
+ * </pre>
+ */
+public final class Attention {
+    private final KernelModule module;
+    private final CudaStream stream;
+
+    public Attention(KernelModule module, CudaStream stream) {
+        this.module = module;
+        this.stream = stream;
+    }
+
+    public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
+        for (Tensor t : new Tensor[] {out, q, k, v}) {
+            Matrix.requireCuda(t, "attention operand");
+        }
+        Matrix.requireDType(q, "attention q", DType.BF16, DType.F32);
+        if (k.dtype() != q.dtype() || v.dtype() != q.dtype()) {
+            throw new IllegalArgumentException("attention: q, k, v need one dtype, got " + q + ", " + k + ", " + v);
+        }
+        Matrix.requireDType(out, "attention out", DType.BF16, DType.F32);
+        if (q.rank() != 3 || k.rank() != 3 || v.rank() != 3) {
+            throw new IllegalArgumentException("attention: q, k, v must be [H, S, Dh], got " + q + ", " + k + ", " + v);
+        }
+        long h = q.dim(0), sq = q.dim(1), dh = q.dim(2), sk = k.dim(1);
+        k.requireShape("attention k", h, sk, dh);
+        v.requireShape("attention v", h, sk, dh);
+        out.requireShape("attention out", sq, h * dh);
+        if (dh != 32 && dh != 64 && dh != 128) {
+            throw new IllegalArgumentException("attention: head dim must be 32, 64 or 128, got " + dh + " in q " + q);
+        }
+        for (Tensor t : new Tensor[] {q, k, v, out}) {
+            if (t.stride(-1) != 1) {
+                throw new IllegalArgumentException("attention: last dimension must be contiguous, got " + t);
+            }
+        }
+        Matrix mo = Matrix.of(out, "attention out");
+        long ldLse = 0;
+        if (lse != null) {
+            Matrix.requireCuda(lse, "attention lse");
+            Matrix.requireDType(lse, "attention lse", DType.F32);
+            lse.requireShape("attention lse", h, sq);
+            ldLse = Matrix.of(lse, "attention lse").ld();
+        }
+        if (sq > Integer.MAX_VALUE || sk > Integer.MAX_VALUE || h > 65535) {
+            throw new IllegalArgumentException("attention: sizes out of range: H " + h + ", Sq " + sq + ", Sk " + sk);
+        }
+        if (sq == 0 || h == 0) {
+            return;
+        }
+        boolean bf16 = q.dtype() == DType.BF16;
+        String name = "attention_" + Matrix.suffix(q.dtype()) + "_d" + dh + "_out" + Matrix.suffix(out.dtype());
+        long rowsPerBlock;
+        int block;
+        int smem;
+        if (bf16) {
+            for (Tensor t : new Tensor[] {q, k, v}) {
+                if (t.stride(0) % 8 != 0 || t.stride(1) % 8 != 0 || t.address() % 16 != 0) {
+                    throw new IllegalArgumentException("attention (bf16): q/k/v need 16-byte aligned rows (strides % 8 == 0,"
+                            + " address % 16 == 0), got " + t + " strides " + java.util.Arrays.toString(t.strides()));
+                }
+            }
+            int nw = dh == 128 ? 8 : 4;
+            rowsPerBlock = 16L * nw;
+            block = 32 * nw;
+            smem = (int) ((16L * nw + 128) * (dh + 8) * 2);
+        } else {
+            rowsPerBlock = 8;
+            block = 256;
+            smem = 0;
+        }
+        try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ldLse)
+                .ptr(q).i64(q.stride(0)).i64(q.stride(1))
+                .ptr(k).i64(k.stride(0)).i64(k.stride(1))
+                .ptr(v).i64(v.stride(0)).i64(v.stride(1))
+                .i32(sq).i32(sk).f32(scale)) {
+            module.launch(name, Matrix.ceilDiv(sq, rowsPerBlock), h, 1, block, smem, stream, a);
+        }
+    }
+}

@@ -1,0 +1,263 @@
+package dev.sparkdit.cuda;
+
+import dev.sparkdit.ops.Activation;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Device;
+import dev.sparkdit.tensor.Tensor;
+import org.bytedeco.cuda.cublas.cublasLtContext;
+import org.bytedeco.cuda.cublas.cublasLtMatmulDescOpaque_t;
+import org.bytedeco.cuda.cublas.cublasLtMatmulHeuristicResult_t;
+import org.bytedeco.cuda.cublas.cublasLtMatmulPreferenceOpaque_t;
+import org.bytedeco.cuda.cublas.cublasLtMatrixLayoutOpaque_t;
+import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * PyTorch's Linear on cuBLASLt: {@code out[M, N] = act(x[M, K] @ w[N, K]^T + bias[N])}.
+ *
+ * <p><b>Row-major to column-major.</b> cuBLASLt is column-major. A row-major matrix {@code [r, c]} with
+ * leading dimension {@code ld} is, byte for byte, the column-major matrix {@code [c, r]} with the same
+ * {@code ld}. So the row-major product {@code out = x w^T} is computed as its transpose,
+ * {@code out^T = w x^T}, which needs no copies:
+ * <pre>
+ *   cuBLASLt D (m x n, col-major)  =  op(A) (m x k)       *  op(B) (k x n)
+ *   out^T      (N x M, ld ldOut)   =  T( w^T (K x N, ld ldW) ) *  x^T (K x M, ld ldX)
+ *
+ *   m = N (out features), n = M (tokens), k = K (in features)
+ *   A = w seen col-major as K x N, TRANSA = T       B = x seen col-major as K x M, TRANSB = N
+ *   D = C = out seen col-major as N x M              bias: length m = N, broadcast over the n = M columns,
+ *                                                    i.e. one value per output feature, as in Linear
+ * </pre>
+ *
+ * <p>Compute type {@code CUBLAS_COMPUTE_32F} with fp32 scale type for both bf16 and fp32 inputs: fp32
+ * accumulation, and no TF32 for fp32 inputs (TF32 needs {@code CUBLAS_COMPUTE_32F_FAST_TF32}), which
+ * the fp32 parity path requires. Epilogues: {@code BIAS}, {@code GELU}, {@code GELU_BIAS} (cuBLASLt's
+ * GELU is the tanh approximation, the one PyTorch's {@code _addmm_activation(use_gelu=True)} maps to
+ * it); SiLU, or a GELU the heuristic cannot fuse, runs as {@link ActivationKernel} on {@code out}
+ * afterwards. Plans (descriptors, layouts, the heuristic's algorithm) are cached per
+ * (M, N, K, dtypes, epilogue, leading dimensions). Workspace: 32 MiB of device memory owned here.
+ */
+public final class CublasLtLinear implements AutoCloseable {
+    public static final long WORKSPACE_BYTES = 32L << 20;
+
+    private record Key(long m, long n, long k, DType in, DType out, DType bias, int epilogue, long ldX, long ldW,
+                       long ldOut) {
+    }
+
+    /** Descriptors for one problem shape; null {@code algo} = the heuristic found none. */
+    private static final class Plan implements AutoCloseable {
+        cublasLtMatmulDescOpaque_t desc;
+        cublasLtMatrixLayoutOpaque_t a;
+        cublasLtMatrixLayoutOpaque_t b;
+        cublasLtMatrixLayoutOpaque_t d;
+        cublasLtMatmulHeuristicResult_t algo;
+
+        @Override
+        public void close() {
+            if (algo != null) {
+                algo.close();
+            }
+            if (a != null) {
+                cublas.cublasLtMatrixLayoutDestroy(a);
+            }
+            if (b != null) {
+                cublas.cublasLtMatrixLayoutDestroy(b);
+            }
+            if (d != null) {
+                cublas.cublasLtMatrixLayoutDestroy(d);
+            }
+            if (desc != null) {
+                cublas.cublasLtMatmulDescDestroy(desc);
+            }
+        }
+    }
+
+    private final CudaStream stream;
+    private final ActivationKernel activation;
+    private final DeviceMemory workspace;
+    private cublasLtContext handle;
+    private final Map<Key, Plan> plans = new HashMap<>();
+    private final FloatPointer one = new FloatPointer(1f);
+    private final FloatPointer zero = new FloatPointer(0f);
+
+    public CublasLtLinear(Device device, CudaStream stream, ActivationKernel activation) {
+        this.stream = stream;
+        this.activation = activation;
+        this.workspace = new DeviceMemory(device, WORKSPACE_BYTES);
+        cublasLtContext h = new cublasLtContext();
+        CudaCheck.cublasLt(cublas.cublasLtCreate(h), "cublasLtCreate");
+        this.handle = h;
+    }
+
+    public void run(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act) {
+        for (Tensor t : new Tensor[] {out, x, w}) {
+            Matrix.requireCuda(t, "linear operand");
+        }
+        Matrix.requireDType(x, "linear x", DType.BF16, DType.F32);
+        if (w.dtype() != x.dtype()) {
+            throw new IllegalArgumentException("linear: x and w need one dtype, got x " + x + ", w " + w);
+        }
+        if (!(out.dtype() == x.dtype() || out.dtype() == DType.F32)) {
+            throw new IllegalArgumentException("linear: out must be " + x.dtype() + " or F32, got " + out);
+        }
+        Matrix mx = Matrix.of(x, "linear x"), mw = Matrix.of(w, "linear w"), mo = Matrix.of(out, "linear out");
+        long m = mx.rows(), k = mx.cols(), n = mw.rows();
+        if (w.rank() != 2 || mw.cols() != k || mo.rows() != m || mo.cols() != n) {
+            throw new IllegalArgumentException("linear: expected x [M, K], w [N, K], out [M, N]; got x " + x + ", w "
+                    + w + ", out " + out);
+        }
+        if (bias != null) {
+            Matrix.requireCuda(bias, "linear bias");
+            Matrix.requireContiguous(bias, "linear bias");
+            if (bias.numel() != n || bias.dtype() != out.dtype()) {
+                throw new IllegalArgumentException("linear: bias must be [" + n + "] of " + out.dtype() + ", got " + bias);
+            }
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            throw new IllegalArgumentException("linear: K = 0 (x " + x + ")");
+        }
+        int fused = switch (act) {
+            case NONE -> bias != null ? cublas.CUBLASLT_EPILOGUE_BIAS : cublas.CUBLASLT_EPILOGUE_DEFAULT;
+            case GELU_TANH -> bias != null ? cublas.CUBLASLT_EPILOGUE_GELU_BIAS : cublas.CUBLASLT_EPILOGUE_GELU;
+            case SILU -> -1;
+        };
+        int plain = bias != null ? cublas.CUBLASLT_EPILOGUE_BIAS : cublas.CUBLASLT_EPILOGUE_DEFAULT;
+        DType biasType = bias == null ? null : bias.dtype();
+        Plan plan = null;
+        boolean activationAfter = act != Activation.NONE;
+        if (fused >= 0) {
+            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, fused, mx.ld(), mw.ld(), mo.ld()));
+            if (plan.algo != null) {
+                activationAfter = false;
+            }
+        }
+        if (plan == null || plan.algo == null) {
+            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, plain, mx.ld(), mw.ld(), mo.ld()));
+        }
+        if (plan.algo == null) {
+            throw new IllegalStateException("cuBLASLt has no algorithm for linear x " + x + ", w " + w + ", out " + out);
+        }
+        if (bias != null) {
+            try (LongPointer bp = new LongPointer(1)) {
+                bp.put(0, bias.address());
+                CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(plan.desc,
+                        cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER, bp, 8), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
+            }
+        }
+        CudaCheck.cublasLt(cublas.cublasLtMatmul(handle(), plan.desc, one, DevicePointers.of(w.address()), plan.a,
+                        DevicePointers.of(x.address()), plan.b, zero, DevicePointers.of(out.address()), plan.d,
+                        DevicePointers.of(out.address()), plan.d, plan.algo.algo(),
+                        DevicePointers.of(workspace.address()), WORKSPACE_BYTES, stream.handle()),
+                "cublasLtMatmul", "M", m, "N", n, "K", k, "x", x, "w", w, "out", out, "act", act);
+        if (activationAfter) {
+            activation.run(out, out, act);
+        }
+    }
+
+    private Plan plan(Key key) {
+        Plan p = plans.get(key);
+        if (p != null) {
+            return p;
+        }
+        p = new Plan();
+        try {
+            int inType = cudaType(key.in()), outType = cudaType(key.out());
+            try (PointerPointer<?> pp = new PointerPointer<>(1)) {
+                CudaCheck.cublasLt(cublas.cublasLtMatmulDescCreate(pp, cublas.CUBLAS_COMPUTE_32F,
+                        org.bytedeco.cuda.global.cudart.CUDA_R_32F), "cublasLtMatmulDescCreate");
+                p.desc = new cublasLtMatmulDescOpaque_t(pp.get(0));
+                setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_TRANSA, cublas.CUBLAS_OP_T, "TRANSA");
+                setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_TRANSB, cublas.CUBLAS_OP_N, "TRANSB");
+                setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_EPILOGUE, key.epilogue(), "EPILOGUE");
+                if (key.bias() != null) {
+                    setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, cudaType(key.bias()), "BIAS_DATA_TYPE");
+                }
+                // A = w: K x N col-major, ld ldW; B = x: K x M, ld ldX; D = out: N x M, ld ldOut
+                CudaCheck.cublasLt(cublas.cublasLtMatrixLayoutCreate(pp, inType, key.k(), key.n(), key.ldW()),
+                        "cublasLtMatrixLayoutCreate(A = w)", "rows", key.k(), "cols", key.n(), "ld", key.ldW());
+                p.a = new cublasLtMatrixLayoutOpaque_t(pp.get(0));
+                CudaCheck.cublasLt(cublas.cublasLtMatrixLayoutCreate(pp, inType, key.k(), key.m(), key.ldX()),
+                        "cublasLtMatrixLayoutCreate(B = x)", "rows", key.k(), "cols", key.m(), "ld", key.ldX());
+                p.b = new cublasLtMatrixLayoutOpaque_t(pp.get(0));
+                CudaCheck.cublasLt(cublas.cublasLtMatrixLayoutCreate(pp, outType, key.n(), key.m(), key.ldOut()),
+                        "cublasLtMatrixLayoutCreate(D = out)", "rows", key.n(), "cols", key.m(), "ld", key.ldOut());
+                p.d = new cublasLtMatrixLayoutOpaque_t(pp.get(0));
+                CudaCheck.cublasLt(cublas.cublasLtMatmulPreferenceCreate(pp), "cublasLtMatmulPreferenceCreate");
+                cublasLtMatmulPreferenceOpaque_t pref = new cublasLtMatmulPreferenceOpaque_t(pp.get(0));
+                try (LongPointer ws = new LongPointer(1)) {
+                    ws.put(0, WORKSPACE_BYTES);
+                    CudaCheck.cublasLt(cublas.cublasLtMatmulPreferenceSetAttribute(pref,
+                                    cublas.CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, ws, 8),
+                            "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)");
+                    cublasLtMatmulHeuristicResult_t result = new cublasLtMatmulHeuristicResult_t();
+                    int[] found = new int[1];
+                    int s = cublas.cublasLtMatmulAlgoGetHeuristic(handle(), p.desc, p.a, p.b, p.d, p.d, pref, 1, result,
+                            found);
+                    if (s == cublas.CUBLAS_STATUS_SUCCESS && found[0] > 0) {
+                        p.algo = result;
+                    } else {
+                        result.close();
+                        if (s != cublas.CUBLAS_STATUS_NOT_SUPPORTED && s != cublas.CUBLAS_STATUS_SUCCESS) {
+                            CudaCheck.cublasLt(s, "cublasLtMatmulAlgoGetHeuristic", "key", key);
+                        }
+                    }
+                } finally {
+                    cublas.cublasLtMatmulPreferenceDestroy(pref);
+                }
+            }
+        } catch (RuntimeException e) {
+            p.close();
+            throw e;
+        }
+        plans.put(key, p);
+        return p;
+    }
+
+    private static void setInt(cublasLtMatmulDescOpaque_t desc, int attr, int value, String what) {
+        try (IntPointer v = new IntPointer(1)) {
+            v.put(0, value);
+            CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(desc, attr, v, 4),
+                    "cublasLtMatmulDescSetAttribute(" + what + ")", "value", value);
+        }
+    }
+
+    private static int cudaType(DType d) {
+        return switch (d) {
+            case F32 -> org.bytedeco.cuda.global.cudart.CUDA_R_32F;
+            case BF16 -> org.bytedeco.cuda.global.cudart.CUDA_R_16BF;
+            case F16 -> org.bytedeco.cuda.global.cudart.CUDA_R_16F;
+            default -> throw new IllegalArgumentException("cuBLASLt: unsupported dtype " + d);
+        };
+    }
+
+    private cublasLtContext handle() {
+        if (handle == null) {
+            throw new IllegalStateException("cuBLASLt handle is closed");
+        }
+        return handle;
+    }
+
+    @Override
+    public void close() {
+        for (Plan p : plans.values()) {
+            p.close();
+        }
+        plans.clear();
+        if (handle != null) {
+            CudaCheck.cublasLt(cublas.cublasLtDestroy(handle), "cublasLtDestroy");
+            handle = null;
+        }
+        one.close();
+        zero.close();
+        workspace.close();
+    }
+}

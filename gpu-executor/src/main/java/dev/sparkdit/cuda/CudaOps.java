@@ -1,0 +1,262 @@
+package dev.sparkdit.cuda;
+
+import dev.sparkdit.ops.Activation;
+import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Device;
+import dev.sparkdit.tensor.Tensor;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.FloatPointer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The CUDA backend of {@link Ops}: one device, one non-blocking stream, a scratch arena of a size fixed
+ * at construction, the kernel module, the cuBLASLt handle and one launcher per kernel. Compute ops
+ * only enqueue work on the stream and never allocate device memory, so a step can be captured with
+ * {@link CudaGraph#capture}. Host transfers ({@link #copyFromHost}, {@link #toFloatArray}) take a
+ * temporary from scratch (mark/reset), go through {@code cudaMemcpyAsync} on the stream and wait for it.
+ * Use from one thread at a time (the device is made current in the constructor; call
+ * {@link CudaDevice#makeCurrent()} from another thread before using it there).
+ */
+public final class CudaOps implements Ops {
+    private final Device device;
+    private final CudaDevice cudaDevice;
+    private final CudaStream stream;
+    private final DeviceMemory scratchMemory;
+    private final Arena scratch;
+    private final KernelModule module;
+    private final CublasLtLinear linear;
+    private final Convert convert;
+    private final Add add;
+    private final ActivationKernel activation;
+    private final LayerNormModulate layerNormModulate;
+    private final QkNormRope qkNormRope;
+    private final Attention attention;
+    private final MergeAttention mergeAttention;
+    private final AddGated addGated;
+    private final TimestepEmbedding timestepEmbedding;
+    private final Fp8Quant fp8;
+
+    public CudaOps(int deviceIndex, long scratchBytes) {
+        this.cudaDevice = new CudaDevice(deviceIndex);
+        this.device = Device.cuda(deviceIndex);
+        CudaStream s = null;
+        DeviceMemory mem = null;
+        KernelModule mod = null;
+        CublasLtLinear lin = null;
+        try {
+            s = new CudaStream();
+            mem = new DeviceMemory(device, scratchBytes);
+            mod = new KernelModule(cudaDevice);
+            ActivationKernel act = new ActivationKernel(mod, s);
+            lin = new CublasLtLinear(device, s, act);
+            this.activation = act;
+        } catch (RuntimeException e) {
+            if (lin != null) {
+                lin.close();
+            }
+            if (mod != null) {
+                mod.close();
+            }
+            if (mem != null) {
+                mem.close();
+            }
+            if (s != null) {
+                s.close();
+            }
+            throw e;
+        }
+        this.stream = s;
+        this.scratchMemory = mem;
+        this.scratch = mem.arena("cuda" + deviceIndex + "-scratch");
+        this.module = mod;
+        this.linear = lin;
+        this.convert = new Convert(mod, s);
+        this.add = new Add(mod, s);
+        this.layerNormModulate = new LayerNormModulate(mod, s);
+        this.qkNormRope = new QkNormRope(mod, s);
+        this.attention = new Attention(mod, s);
+        this.mergeAttention = new MergeAttention(mod, s);
+        this.addGated = new AddGated(mod, s);
+        this.timestepEmbedding = new TimestepEmbedding(mod, s);
+        this.fp8 = new Fp8Quant(mod, s);
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public Arena scratch() {
+        return scratch;
+    }
+
+    public CudaDevice cudaDevice() {
+        return cudaDevice;
+    }
+
+    public CudaStream stream() {
+        return stream;
+    }
+
+    public KernelModule kernels() {
+        return module;
+    }
+
+    /** FP8 quantisation for the all-to-all (not part of {@link Ops}). */
+    public Fp8Quant fp8() {
+        return fp8;
+    }
+
+    @Override
+    public void copyFromHost(Tensor dst, ByteBuffer src, DType srcType) {
+        Matrix.requireCuda(dst, "copyFromHost dst");
+        long bytes = Math.multiplyExact(dst.numel(), (long) srcType.bytes());
+        if (src.remaining() < bytes) {
+            throw new IllegalArgumentException("copyFromHost: " + dst + " needs " + bytes + " bytes of " + srcType
+                    + ", buffer has " + src.remaining());
+        }
+        if (bytes == 0) {
+            return;
+        }
+        boolean raw = srcType == dst.dtype() && dst.isContiguous();
+        long mark = scratch.mark();
+        try (BytePointer host = hostBytes(src, bytes)) {
+            Tensor staging = raw ? dst : scratch.allocate(srcType, dst.shape());
+            CudaCheck.cudart(cudart.cudaMemcpyAsync(DevicePointers.of(staging.address()), host, bytes,
+                    cudart.cudaMemcpyHostToDevice, stream.handle()), "cudaMemcpyAsync(H2D)", "bytes", bytes, "dst", dst);
+            if (!raw) {
+                convert.run(dst, staging);
+            }
+            stream.synchronize();
+        } finally {
+            scratch.reset(mark);
+        }
+    }
+
+    private static BytePointer hostBytes(ByteBuffer src, long bytes) {
+        ByteBuffer s = src.slice();
+        s.limit((int) bytes);
+        if (s.isDirect()) {
+            return new BytePointer(s);
+        }
+        byte[] a = new byte[(int) bytes];
+        s.get(a);
+        BytePointer p = new BytePointer(bytes);
+        p.put(a);
+        return p;
+    }
+
+    @Override
+    public float[] toFloatArray(Tensor src) {
+        Matrix.requireCuda(src, "toFloatArray src");
+        long n = src.numel();
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("toFloatArray: " + src + " has more than 2^31-1 elements");
+        }
+        float[] out = new float[(int) n];
+        if (n == 0) {
+            return out;
+        }
+        long mark = scratch.mark();
+        try (FloatPointer host = new FloatPointer(n)) {
+            Tensor f32 = src;
+            if (src.dtype() != DType.F32 || !src.isContiguous()) {
+                f32 = scratch.allocate(DType.F32, src.shape());
+                convert.run(f32, src);
+            }
+            CudaCheck.cudart(cudart.cudaMemcpyAsync(host, DevicePointers.of(f32.address()), n * 4,
+                    cudart.cudaMemcpyDeviceToHost, stream.handle()), "cudaMemcpyAsync(D2H)", "bytes", n * 4, "src", src);
+            stream.synchronize();
+            host.get(out);
+        } finally {
+            scratch.reset(mark);
+        }
+        return out;
+    }
+
+    @Override
+    public void copy(Tensor dst, Tensor src) {
+        convert.run(dst, src);
+    }
+
+    @Override
+    public void linear(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act) {
+        linear.run(out, x, w, bias, act);
+    }
+
+    @Override
+    public void activation(Tensor out, Tensor x, Activation act) {
+        activation.run(out, x, act);
+    }
+
+    @Override
+    public void add(Tensor out, Tensor a, Tensor b) {
+        add.run(out, a, b);
+    }
+
+    @Override
+    public void layerNormModulate(Tensor out, Tensor x, Tensor shift, Tensor scale, float eps) {
+        layerNormModulate.run(out, x, shift, scale, eps);
+    }
+
+    @Override
+    public void qkNormRope(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin, Tensor q,
+                           Tensor k, Tensor v, long seqOffset) {
+        qkNormRope.run(qkv, normQ, normK, eps, cos, sin, q, k, v, seqOffset);
+    }
+
+    @Override
+    public void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
+        attention.run(out, lse, q, k, v, scale);
+    }
+
+    @Override
+    public void mergeAttention(Tensor out, Tensor lse, Tensor outB, Tensor lseB) {
+        mergeAttention.run(out, lse, outB, lseB);
+    }
+
+    @Override
+    public void addGated(Tensor x, Tensor y, Tensor gate) {
+        addGated.run(x, y, gate);
+    }
+
+    @Override
+    public void timestepEmbedding(Tensor out, Tensor t, float tScale) {
+        timestepEmbedding.run(out, t, tScale);
+    }
+
+    /** Fills {@code t}'s bytes with {@code value} (each byte); contiguous tensors only. Enqueued on the stream. */
+    public void fillBytes(Tensor t, int value) {
+        Matrix.requireCuda(t, "fillBytes");
+        Matrix.requireContiguous(t, "fillBytes");
+        CudaCheck.cudart(cudart.cudaMemsetAsync(DevicePointers.of(t.address()), value, t.bytes(), stream.handle()),
+                "cudaMemsetAsync", "tensor", t, "value", value);
+    }
+
+    @Override
+    public void synchronize() {
+        stream.synchronize();
+    }
+
+    @Override
+    public void close() {
+        RuntimeException first = null;
+        for (AutoCloseable c : new AutoCloseable[] {linear, module, scratchMemory, stream, cudaDevice}) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e instanceof RuntimeException r ? r : new RuntimeException(e);
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.sparkdit.cuda;
+
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+
+/**
+ * FP8 (e4m3) quantisation of a head-split bf16 tensor for the FP8 all-to-all, one fp32 scale per
+ * (token, head): {@code scale = amax / 448}, {@code q = satfinite_e4m3(x * (448 / amax))} (all-zero
+ * heads get scale 0 and zeros); dequantisation {@code x = e4m3(q) * scale} (kernels in fp8_quant.cu).
+ *
+ * <pre>
+ *   fp8_quantize_bf16(u8* q, f32* scale, const bf16* x, i64 rows, i32 Dh)
+ *   fp8_dequantize_bf16(bf16* x, const u8* q, const f32* scale, i64 rows, i32 Dh)
+ *   x, q: contiguous [S, H, Dh] = rows (S*H) x Dh; scale: contiguous [S, H]
+ *   quantize: grid ceil(rows / 8), block 256 (one warp per row); dequantize: grid ceil(rows*Dh / 256)
+ * </pre>
+ */
+public final class Fp8Quant {
+    private final KernelModule module;
+    private final CudaStream stream;
+
+    public Fp8Quant(KernelModule module, CudaStream stream) {
+        this.module = module;
+        this.stream = stream;
+    }
+
+    public void quantize(Tensor q, Tensor scale, Tensor x) {
+        long[] rd = check(q, scale, x);
+        if (rd[0] == 0) {
+            return;
+        }
+        try (KernelArgs a = new KernelArgs().ptr(q).ptr(scale).ptr(x).i64(rd[0]).i32(rd[1])) {
+            module.launch("fp8_quantize_bf16", Matrix.ceilDiv(rd[0] * 32, 256), 1, 1, 256, 0, stream, a);
+        }
+    }
+
+    public void dequantize(Tensor x, Tensor q, Tensor scale) {
+        long[] rd = check(q, scale, x);
+        if (rd[0] == 0) {
+            return;
+        }
+        try (KernelArgs a = new KernelArgs().ptr(x).ptr(q).ptr(scale).i64(rd[0]).i32(rd[1])) {
+            module.launch("fp8_dequantize_bf16", Matrix.ceilDiv(rd[0] * rd[1], 256), 1, 1, 256, 0, stream, a);
+        }
+    }
+
+    /** Returns {rows, Dh}. */
+    private static long[] check(Tensor q, Tensor scale, Tensor x) {
+        for (Tensor t : new Tensor[] {q, scale, x}) {
+            Matrix.requireCuda(t, "fp8 operand");
+            Matrix.requireContiguous(t, "fp8 operand");
+        }
+        Matrix.requireDType(x, "fp8 x", DType.BF16);
+        Matrix.requireDType(q, "fp8 q", DType.F8_E4M3, DType.U8);
+        Matrix.requireDType(scale, "fp8 scale", DType.F32);
+        if (x.rank() != 3) {
+            throw new IllegalArgumentException("fp8: x must be [S, H, Dh], got " + x);
+        }
+        Matrix.requireSameShape(q, "fp8 q", x, "x");
+        scale.requireShape("fp8 scale", x.dim(0), x.dim(1));
+        return new long[] {x.dim(0) * x.dim(1), x.dim(2)};
+    }
+}

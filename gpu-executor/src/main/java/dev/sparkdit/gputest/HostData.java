@@ -1,0 +1,109 @@
+package dev.sparkdit.gputest;
+
+import dev.sparkdit.tensor.DType;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+/** Seeded host data for checks: values, rounding to storage dtypes, error measures. */
+final class HostData {
+    private HostData() {
+    }
+
+    /** Normal(0, std) values from {@code seed}. */
+    static float[] randn(int n, long seed, double std) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (r.nextGaussian() * std);
+        }
+        return v;
+    }
+
+    /** Uniform [lo, hi) values from {@code seed}. */
+    static float[] uniform(int n, long seed, double lo, double hi) {
+        Random r = new Random(seed);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (lo + (hi - lo) * r.nextDouble());
+        }
+        return v;
+    }
+
+    /** Round-to-nearest-even to bf16, as {@code __float2bfloat16_rn}. */
+    static float bf16(float f) {
+        if (Float.isNaN(f)) {
+            return f;
+        }
+        int b = Float.floatToRawIntBits(f);
+        b += 0x7FFF + ((b >>> 16) & 1);
+        return Float.intBitsToFloat(b & 0xFFFF0000);
+    }
+
+    /** The values as the device will hold them in {@code dt} (a copy; F32 unchanged). */
+    static float[] roundTo(float[] v, DType dt) {
+        float[] r = v.clone();
+        if (dt == DType.BF16) {
+            for (int i = 0; i < r.length; i++) {
+                r[i] = bf16(r[i]);
+            }
+        } else if (dt != DType.F32) {
+            throw new IllegalArgumentException("host rounding to " + dt + " not implemented");
+        }
+        return r;
+    }
+
+    static ByteBuffer f32Bytes(float[] v) {
+        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b;
+    }
+
+    /** ||got - ref|| / ||ref|| over all elements (NaN if any got element is NaN). */
+    static double relL2(float[] got, double[] ref) {
+        if (got.length != ref.length) {
+            throw new AssertionError("length " + got.length + " != reference length " + ref.length);
+        }
+        double num = 0, den = 0;
+        for (int i = 0; i < got.length; i++) {
+            double d = got[i] - ref[i];
+            num += d * d;
+            den += ref[i] * ref[i];
+        }
+        return Math.sqrt(num / Math.max(den, 1e-300));
+    }
+
+    /** Every element finite: outputs are poisoned with NaN before a run, so this proves each was written. */
+    static void requireWritten(String what, float[] got) {
+        int missing = 0, first = -1;
+        for (int i = 0; i < got.length; i++) {
+            if (!Float.isFinite(got[i])) {
+                if (first < 0) {
+                    first = i;
+                }
+                missing++;
+            }
+        }
+        if (missing > 0) {
+            throw new AssertionError(what + ": " + missing + " of " + got.length
+                    + " elements not written or not finite (first at " + first + ")");
+        }
+    }
+
+    static void requireClose(String what, float[] got, double[] ref, double tol) {
+        requireWritten(what, got);
+        double e = relL2(got, ref);
+        if (!(e <= tol)) {
+            throw new AssertionError(what + ": relative L2 error " + e + " > tolerance " + tol);
+        }
+    }
+
+    static double[] toDouble(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            d[i] = v[i];
+        }
+        return d;
+    }
+}

@@ -1,0 +1,523 @@
+package dev.sparkdit.gputest;
+
+import dev.sparkdit.cuda.CudaGraph;
+import dev.sparkdit.cuda.CudaOps;
+import dev.sparkdit.ops.Activation;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.sparkdit.gputest.GpuFixture.download;
+import static dev.sparkdit.gputest.GpuFixture.ops;
+import static dev.sparkdit.gputest.GpuFixture.poison;
+import static dev.sparkdit.gputest.GpuFixture.poisoned;
+import static dev.sparkdit.gputest.GpuFixture.upload;
+import static dev.sparkdit.gputest.HostData.randn;
+import static dev.sparkdit.gputest.HostData.requireClose;
+import static dev.sparkdit.gputest.HostData.requireWritten;
+import static dev.sparkdit.gputest.HostData.roundTo;
+
+/**
+ * Every CUDA kernel (and the cuBLASLt GEMM, and graph replay) against a plain-Java fp64 reference on
+ * fresh seeded inputs. Inputs are rounded to the storage dtype on the host first, so the reference
+ * sees exactly what the device sees. Outputs are poisoned with NaN before each run and every element
+ * must come back written. Tolerances (relative L2): fp32 1e-5, bf16 1e-2, lse like its dtype.
+ */
+public final class KernelChecks {
+    static final double TOL_F32 = 1e-5;
+    static final double TOL_BF16 = 1e-2;
+
+    private KernelChecks() {
+    }
+
+    @FunctionalInterface
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** A check that gives its scratch memory back afterwards. */
+    static GpuCheck check(String name, Body body) {
+        return new GpuCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void run() throws Exception {
+                CudaOps o = ops();
+                long mark = o.scratch().mark();
+                try {
+                    body.run();
+                } finally {
+                    o.synchronize();
+                    o.scratch().reset(mark);
+                }
+            }
+        };
+    }
+
+    static double tol(DType dt) {
+        return dt == DType.F32 ? TOL_F32 : TOL_BF16;
+    }
+
+    public static List<GpuCheck> all() {
+        List<GpuCheck> c = new ArrayList<>();
+        c.add(check("convert f32->bf16->f32 (row-strided)", KernelChecks::convertBf16));
+        c.add(check("convert f32->f16->f32", KernelChecks::convertF16));
+        for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+            c.add(check("add " + dt, () -> add(dt)));
+            c.add(check("activation SILU " + dt, () -> activation(dt, Activation.SILU)));
+            c.add(check("activation GELU_TANH " + dt, () -> activation(dt, Activation.GELU_TANH)));
+            c.add(check("add_gated " + dt, () -> addGated(dt)));
+            c.add(check("layer_norm_modulate " + dt + " D=3072 row-strided", () -> layerNorm(dt, 37, 3072, true)));
+            c.add(check("layer_norm_modulate " + dt + " D=100", () -> layerNorm(dt, 19, 100, false)));
+            c.add(check("qk_norm_rope " + dt + " rope F32", () -> qkNormRope(dt, DType.F32, 24, 3, 128, 5)));
+            c.add(check("timestep_embedding " + dt, () -> timestep(dt)));
+        }
+        c.add(check("qk_norm_rope BF16 rope BF16 Dh=64", () -> qkNormRope(DType.BF16, DType.BF16, 9, 2, 64, 0)));
+        c.add(check("merge_attention F32 (with -inf lse)", KernelChecks::merge));
+        c.add(check("attention F32 Dh=64 Sq=77 Sk=100", () -> attention(DType.F32, DType.F32, 3, 77, 100, 64)));
+        c.add(check("attention F32 Dh=128 Sq=40 Sk=129 out BF16", () -> attention(DType.F32, DType.BF16, 2, 40, 129, 128)));
+        c.add(check("attention BF16 Dh=128 Sq=200 Sk=300 out F32", () -> attention(DType.BF16, DType.F32, 3, 200, 300, 128)));
+        c.add(check("attention BF16 Dh=128 Sq=130 Sk=64 out BF16", () -> attention(DType.BF16, DType.BF16, 2, 130, 64, 128)));
+        c.add(check("attention BF16 Dh=64 Sq=65 Sk=1", () -> attention(DType.BF16, DType.F32, 2, 65, 1, 64)));
+        c.add(check("attention BF16 Dh=32 Sq=100 Sk=257", () -> attention(DType.BF16, DType.F32, 4, 100, 257, 32)));
+        c.add(check("attention BF16 Dh=128 FLUX keys Sq=256 Sk=4608", () -> attention(DType.BF16, DType.F32, 2, 256, 4608, 128)));
+        c.add(check("fp8 e4m3 quantize/dequantize [S,H,Dh]", KernelChecks::fp8));
+        for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+            for (Activation act : Activation.values()) {
+                c.add(check("linear " + dt + " bias " + act, () -> linear(dt, true, act, false)));
+            }
+            c.add(check("linear " + dt + " no bias", () -> linear(dt, false, Activation.NONE, false)));
+            c.add(check("linear " + dt + " no bias GELU_TANH row-strided out", () -> linear(dt, false, Activation.GELU_TANH, true)));
+        }
+        c.add(check("cuda graph capture/replay == direct launches", KernelChecks::graph));
+        return c;
+    }
+
+    // ---- data movement ------------------------------------------------------------------------------
+
+    static void convertBf16() {
+        int rows = 33, cols = 70, wide = 96;
+        float[] v = randn(rows * cols, 1, 3.0);
+        Tensor srcWide = poisoned(DType.F32, rows, wide);
+        Tensor src = srcWide.narrow(1, 13, cols);
+        ops().copyFromHost(src, HostData.f32Bytes(v), DType.F32);  // host -> strided f32
+        Tensor dstWide = poisoned(DType.BF16, rows, wide);
+        Tensor dst = dstWide.narrow(1, 5, cols);
+        ops().copy(dst, src);
+        float[] got = download(dst);
+        float[] want = roundTo(v, DType.BF16);
+        requireWritten("convert f32->bf16", got);
+        for (int i = 0; i < got.length; i++) {
+            if (Float.compare(got[i], want[i]) != 0) {
+                throw new AssertionError("convert f32->bf16: element " + i + " is " + got[i] + ", round-to-nearest-even"
+                        + " of " + v[i] + " is " + want[i]);
+            }
+        }
+        float[] all = download(dstWide);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < wide; c++) {
+                boolean inside = c >= 5 && c < 5 + cols;
+                if (!inside && !Float.isNaN(all[r * wide + c])) {
+                    throw new AssertionError("convert wrote outside its view at row " + r + ", column " + c);
+                }
+            }
+        }
+    }
+
+    static void convertF16() {
+        int n = 4096;
+        float[] v = randn(n, 2, 10.0);
+        Tensor src = upload(v, DType.F32, n);
+        Tensor half = poisoned(DType.F16, n);
+        Tensor back = poisoned(DType.F32, n);
+        ops().copy(half, src);
+        ops().copy(back, half);
+        requireClose("convert f32->f16->f32", download(back), HostData.toDouble(v), 1e-3);
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------------
+
+    static void add(DType dt) {
+        int rows = 41, cols = 300;
+        float[] a = roundTo(randn(rows * cols, 3, 1), dt), b = roundTo(randn(rows * cols, 4, 1), dt);
+        Tensor ta = upload(a, dt, rows, cols);
+        Tensor tbWide = upload(roundTo(randn(rows * 320, 4, 1), dt), dt, rows, 320);
+        Tensor tb = tbWide.narrow(1, 20, cols);
+        ops().copyFromHost(tb, HostData.f32Bytes(b), DType.F32);
+        Tensor out = poisoned(dt, rows, cols);
+        ops().add(out, ta, tb);
+        double[] ref = new double[rows * cols];
+        for (int i = 0; i < ref.length; i++) {
+            ref[i] = (double) a[i] + b[i];
+        }
+        requireClose("add " + dt, download(out), ref, tol(dt));
+    }
+
+    static double act(double x, Activation act) {
+        return switch (act) {
+            case NONE -> x;
+            case SILU -> x / (1 + Math.exp(-x));
+            case GELU_TANH -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+        };
+    }
+
+    static void activation(DType dt, Activation a) {
+        int rows = 17, cols = 1000;
+        float[] x = roundTo(randn(rows * cols, 5, 3), dt);
+        Tensor tx = upload(x, dt, rows, cols);
+        Tensor out = poisoned(dt, rows, cols);
+        ops().activation(out, tx, a);
+        double[] ref = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            ref[i] = act(x[i], a);
+        }
+        requireClose("activation " + a + " " + dt, download(out), ref, tol(dt));
+    }
+
+    static void addGated(DType dt) {
+        int rows = 29, cols = 3072;
+        float[] x = roundTo(randn(rows * cols, 6, 1), dt), y = roundTo(randn(rows * cols, 7, 1), dt);
+        float[] g = roundTo(randn(cols, 8, 1), dt);
+        Tensor tx = upload(x, dt, rows, cols), ty = upload(y, dt, rows, cols), tg = upload(g, dt, cols);
+        ops().addGated(tx, ty, tg);
+        double[] ref = new double[x.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                ref[i] = x[i] + (double) g[c] * y[i];
+            }
+        }
+        requireClose("add_gated " + dt, download(tx), ref, tol(dt));
+    }
+
+    // ---- norms ------------------------------------------------------------------------------------------
+
+    static void layerNorm(DType dt, int rows, int d, boolean strided) {
+        float eps = 1e-6f;
+        float[] x = roundTo(randn(rows * d, 9, 2), dt);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = HostData.roundTo(new float[] {x[i] + 3f}, dt)[0];  // a mean away from zero
+        }
+        float[] shift = roundTo(randn(d, 10, 0.5), dt), scale = roundTo(randn(d, 11, 0.5), dt);
+        Tensor tx;
+        if (strided) {
+            tx = poisoned(dt, rows, 2L * d).narrow(1, d, d);
+            ops().copyFromHost(tx, HostData.f32Bytes(x), DType.F32);
+        } else {
+            tx = upload(x, dt, rows, d);
+        }
+        Tensor emb = upload(concat(shift, scale), dt, 2L * d);  // shift, scale as slices of one vector
+        Tensor out = poisoned(dt, rows, d);
+        ops().layerNormModulate(out, tx, emb.narrow(0, 0, d), emb.narrow(0, d, d), eps);
+        double[] ref = new double[x.length];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0, var = 0;
+            for (int c = 0; c < d; c++) {
+                mean += x[r * d + c];
+            }
+            mean /= d;
+            for (int c = 0; c < d; c++) {
+                double t = x[r * d + c] - mean;
+                var += t * t;
+            }
+            var /= d;
+            double rstd = 1 / Math.sqrt(var + eps);
+            for (int c = 0; c < d; c++) {
+                ref[r * d + c] = (x[r * d + c] - mean) * rstd * (1 + scale[c]) + shift[c];
+            }
+        }
+        requireClose("layer_norm_modulate " + dt, download(out), ref, tol(dt));
+    }
+
+    static float[] concat(float[] a, float[] b) {
+        float[] r = new float[a.length + b.length];
+        System.arraycopy(a, 0, r, 0, a.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    static void qkNormRope(DType dt, DType ropeType, int s, int h, int dh, int offset) {
+        float eps = 1e-6f;
+        int stot = offset + s + 3, w = 3 * h * dh, wide = w + 8;
+        float[] qkv = roundTo(randn(s * w, 12, 1.5), dt);
+        float[] nq = roundTo(HostData.uniform(dh, 13, 0.5, 1.5), dt), nk = roundTo(HostData.uniform(dh, 14, 0.5, 1.5), dt);
+        float[] ang = HostData.uniform(s * dh, 15, -3, 3);
+        float[] cos = new float[ang.length], sin = new float[ang.length];
+        for (int i = 0; i < ang.length; i++) {
+            cos[i] = (float) Math.cos(ang[i]);
+            sin[i] = (float) Math.sin(ang[i]);
+        }
+        cos = roundTo(cos, ropeType);
+        sin = roundTo(sin, ropeType);
+        Tensor tqkv = poisoned(dt, s, wide).narrow(1, 8, w);
+        ops().copyFromHost(tqkv, HostData.f32Bytes(qkv), DType.F32);
+        Tensor tq = poisoned(dt, h, stot, dh), tk = poisoned(dt, h, stot, dh), tv = poisoned(dt, h, stot, dh);
+        ops().qkNormRope(tqkv, upload(nq, dt, dh), upload(nk, dt, dh), eps, upload(cos, ropeType, s, dh),
+                upload(sin, ropeType, s, dh), tq, tk, tv, offset);
+        float[] gq = download(tq), gk = download(tk), gv = download(tv);
+        for (int part = 0; part < 3; part++) {
+            float[] got = part == 0 ? gq : part == 1 ? gk : gv;
+            float[] wts = part == 0 ? nq : nk;
+            double[] ref = new double[h * s * dh];
+            float[] sel = new float[h * s * dh];
+            for (int hh = 0; hh < h; hh++) {
+                for (int t = 0; t < s; t++) {
+                    int src = t * w + (part * h + hh) * dh;
+                    int dst = (hh * stot + offset + t) * dh;
+                    int r0 = (hh * s + t) * dh;
+                    double ss = 0;
+                    for (int d = 0; d < dh; d++) {
+                        ss += (double) qkv[src + d] * qkv[src + d];
+                    }
+                    double rinv = 1 / Math.sqrt(ss / dh + eps);
+                    for (int i = 0; i < dh / 2; i++) {
+                        int i0 = 2 * i, i1 = 2 * i + 1;
+                        sel[r0 + i0] = got[dst + i0];
+                        sel[r0 + i1] = got[dst + i1];
+                        if (part == 2) {
+                            ref[r0 + i0] = qkv[src + i0];
+                            ref[r0 + i1] = qkv[src + i1];
+                            continue;
+                        }
+                        double a = qkv[src + i0] * rinv * wts[i0], b = qkv[src + i1] * rinv * wts[i1];
+                        int ci = t * dh;
+                        ref[r0 + i0] = a * cos[ci + i0] - b * sin[ci + i0];
+                        ref[r0 + i1] = b * cos[ci + i1] + a * sin[ci + i1];
+                    }
+                }
+                for (int t = 0; t < stot; t++) {
+                    if (t >= offset && t < offset + s) {
+                        continue;
+                    }
+                    if (!Float.isNaN(got[(hh * stot + t) * dh])) {
+                        throw new AssertionError("qk_norm_rope wrote row " + t + " of head " + hh + " outside ["
+                                + offset + ", " + (offset + s) + ")");
+                    }
+                }
+            }
+            requireClose("qk_norm_rope " + "qkv".charAt(part) + " " + dt, sel, ref, tol(dt));
+        }
+    }
+
+    static void timestep(DType dt) {
+        int dim = 256;
+        float tScale = 1000f;
+        float t = 0.731f;
+        Tensor tt = upload(new float[] {t}, DType.F32, 1);
+        Tensor out = poisoned(dt, dim);
+        ops().timestepEmbedding(out, tt, tScale);
+        double[] ref = new double[dim];
+        int half = dim / 2;
+        float targ = t * tScale;
+        for (int i = 0; i < half; i++) {
+            // the kernel's fp32 argument (t * f_i rounded to float), then exact cos/sin: what torch computes too
+            float f = (float) Math.exp(-9.210340371976184f * (float) i / (float) half);
+            float a = targ * f;
+            ref[i] = Math.cos(a);
+            ref[half + i] = Math.sin(a);
+        }
+        requireClose("timestep_embedding " + dt, download(out), ref, tol(dt));
+    }
+
+    // ---- attention --------------------------------------------------------------------------------------
+
+    static void merge() {
+        int s = 50, h = 3, dh = 64;
+        float[] o = randn(s * h * dh, 16, 1), ob = randn(s * h * dh, 17, 1);
+        float[] l = randn(h * s, 18, 2), lb = randn(h * s, 19, 2);
+        l[5] = Float.NEGATIVE_INFINITY;      // empty running block: takes B
+        lb[7] = Float.NEGATIVE_INFINITY;     // empty B: unchanged
+        Tensor to = upload(o, DType.F32, s, h * dh), tob = upload(ob, DType.F32, s, h * dh);
+        Tensor tl = upload(l, DType.F32, h, s), tlb = upload(lb, DType.F32, h, s);
+        ops().mergeAttention(to, tl, tob, tlb);
+        double[] ro = new double[o.length], rl = new double[l.length];
+        for (int hh = 0; hh < h; hh++) {
+            for (int t = 0; t < s; t++) {
+                double la = l[hh * s + t], lbb = lb[hh * s + t], w;
+                if (lbb == Double.NEGATIVE_INFINITY) {
+                    w = 0;
+                    rl[hh * s + t] = la;
+                } else if (la == Double.NEGATIVE_INFINITY) {
+                    w = 1;
+                    rl[hh * s + t] = lbb;
+                } else {
+                    w = 1 / (1 + Math.exp(-(lbb - la)));
+                    double x = la - lbb;  // logsigmoid(x) = -log1p(exp(-x))
+                    rl[hh * s + t] = la + (x >= 0 ? Math.log1p(Math.exp(-x)) : -x + Math.log1p(Math.exp(x)));
+                }
+                for (int d = 0; d < dh; d++) {
+                    int i = t * h * dh + hh * dh + d;
+                    ro[i] = o[i] - w * (o[i] - ob[i]);
+                }
+            }
+        }
+        requireClose("merge_attention out", download(to), ro, TOL_F32);
+        requireClose("merge_attention lse", download(tl), rl, TOL_F32);
+    }
+
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh) {
+        float scale = (float) (1 / Math.sqrt(dh));
+        float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
+        float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
+        float[] v = roundTo(randn(h * sk * dh, 22, 1), in);
+        Tensor tq = upload(q, in, h, sq, dh), tk = upload(k, in, h, sk, dh), tv = upload(v, in, h, sk, dh);
+        Tensor out = poisoned(outType, sq, (long) h * dh);
+        Tensor lse = poisoned(DType.F32, h, sq);
+        ops().attention(out, lse, tq, tk, tv, scale);
+        double[] ro = new double[sq * h * dh], rl = new double[h * sq];
+        double[] p = new double[sk];
+        for (int hh = 0; hh < h; hh++) {
+            for (int i = 0; i < sq; i++) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < sk; j++) {
+                    double dot = 0;
+                    int qi = (hh * sq + i) * dh, kj = (hh * sk + j) * dh;
+                    for (int d = 0; d < dh; d++) {
+                        dot += (double) q[qi + d] * k[kj + d];
+                    }
+                    p[j] = dot * scale;
+                    m = Math.max(m, p[j]);
+                }
+                double l = 0;
+                for (int j = 0; j < sk; j++) {
+                    p[j] = Math.exp(p[j] - m);
+                    l += p[j];
+                }
+                rl[hh * sq + i] = m + Math.log(l);
+                for (int d = 0; d < dh; d++) {
+                    double acc = 0;
+                    for (int j = 0; j < sk; j++) {
+                        acc += p[j] * v[(hh * sk + j) * dh + d];
+                    }
+                    ro[i * h * dh + hh * dh + d] = acc / l;
+                }
+            }
+        }
+        String what = "attention " + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk;
+        requireClose(what + " out", download(out), ro, Math.max(tol(in), tol(outType)));
+        requireClose(what + " lse", download(lse), rl, tol(in));
+    }
+
+    // ---- fp8 --------------------------------------------------------------------------------------------
+
+    static void fp8() {
+        int s = 40, h = 6, dh = 128;
+        float[] x = roundTo(randn(s * h * dh, 23, 2), DType.BF16);
+        for (int i = 0; i < dh; i++) {
+            x[i] = 0f;  // one all-zero head: scale 0, zeros back
+        }
+        Tensor tx = upload(x, DType.BF16, s, h, dh);
+        Tensor q = ops().scratch().allocate(DType.F8_E4M3, s, h, dh);
+        Tensor scale = poisoned(DType.F32, s, h);
+        Tensor back = poisoned(DType.BF16, s, h, dh);
+        ops().fp8().quantize(q, scale, tx);
+        ops().fp8().dequantize(back, q, scale);
+        float[] gs = download(scale);
+        double[] rs = new double[s * h];
+        for (int r = 0; r < s * h; r++) {
+            float amax = 0;
+            for (int d = 0; d < dh; d++) {
+                amax = Math.max(amax, Math.abs(x[r * dh + d]));
+            }
+            rs[r] = amax / 448f;
+        }
+        requireWritten("fp8 scale", gs);
+        for (int r = 0; r < s * h; r++) {
+            if (Math.abs(gs[r] - rs[r]) > 1e-6 * Math.abs(rs[r])) {
+                throw new AssertionError("fp8 scale of row " + r + " is " + gs[r] + ", amax/448 is " + rs[r]);
+            }
+        }
+        // e4m3 keeps 3 mantissa bits: round-trip error up to 2^-4 relative per element, about 2.5e-2 in L2
+        requireClose("fp8 round trip", download(back), HostData.toDouble(x), 0.05);
+    }
+
+    // ---- GEMM -------------------------------------------------------------------------------------------
+
+    static void linear(DType dt, boolean withBias, Activation a, boolean stridedOut) {
+        int m = 100, n = 136, k = 264;
+        float[] x = roundTo(randn(m * k, 24, 1), dt), w = roundTo(randn(n * k, 25, 1.0 / Math.sqrt(k)), dt);
+        float[] b = roundTo(randn(n, 26, 0.5), dt);
+        Tensor tx = upload(x, dt, m, k), tw = upload(w, dt, n, k);
+        Tensor tb = withBias ? upload(b, dt, n) : null;
+        Tensor out = stridedOut ? poisoned(dt, m, n + 24).narrow(1, 8, n) : poisoned(dt, m, n);
+        ops().linear(out, tx, tw, tb, a);
+        double[] ref = new double[m * n];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double acc = withBias ? b[j] : 0;
+                for (int kk = 0; kk < k; kk++) {
+                    acc += (double) x[i * k + kk] * w[j * k + kk];
+                }
+                ref[i * n + j] = act(acc, a);
+            }
+        }
+        requireClose("linear " + dt + (withBias ? " bias " : " ") + a, download(out), ref, tol(dt));
+    }
+
+    // ---- CUDA graphs ------------------------------------------------------------------------------------
+
+    /** LN-modulate -> linear(GELU) -> gated residual -> attention, directly and from a captured graph. */
+    static void graph() {
+        CudaOps o = ops();
+        DType dt = DType.BF16;
+        int s = 96, d = 256, h = 2, dh = 128;
+        float[] xv = roundTo(randn(s * d, 30, 1), dt);
+        Tensor x0 = upload(xv, dt, s, d);
+        Tensor x = o.scratch().allocate(dt, s, d);
+        Tensor emb = upload(roundTo(randn(3 * d, 31, 0.3), dt), dt, 3L * d);
+        Tensor w = upload(roundTo(randn(d * d, 32, 1.0 / 16), dt), dt, d, d);
+        Tensor bias = upload(roundTo(randn(d, 33, 0.1), dt), dt, d);
+        Tensor normed = o.scratch().allocate(dt, s, d);
+        Tensor hidden = o.scratch().allocate(dt, s, d);
+        Tensor att = o.scratch().allocate(DType.F32, s, (long) h * dh);
+        Tensor lse = o.scratch().allocate(DType.F32, h, s);
+        Runnable step = () -> {
+            o.copy(x, x0);
+            o.layerNormModulate(normed, x, emb.narrow(0, 0, d), emb.narrow(0, d, d), 1e-6f);
+            o.linear(hidden, normed, w, bias, Activation.GELU_TANH);
+            o.addGated(x, hidden, emb.narrow(0, 2L * d, d));
+            Tensor qkv = GpuFixture.view(x, h, s / 2, dh);  // reinterpret as [H, S', Dh]
+            o.attention(att.narrow(0, 0, s / 2), lse.narrow(1, 0, s / 2), qkv, qkv, qkv, 0.088f);
+        };
+        poison(x);
+        poison(att);
+        poison(lse);
+        step.run();  // direct launches; also creates the cuBLASLt plan outside the capture
+        float[] directX = download(x), directAtt = download(att.narrow(0, 0, s / 2)), directLse = download(lse.narrow(1, 0, s / 2));
+        requireWritten("graph: direct x", directX);
+        requireWritten("graph: direct attention", directAtt);
+        poison(x);
+        poison(att);
+        poison(lse);
+        try (CudaGraph g = CudaGraph.capture(o.stream(), step)) {
+            for (int rep = 0; rep < 3; rep++) {
+                g.launch(o.stream());
+            }
+            o.synchronize();
+        }
+        float[] gx = download(x), ga = download(att.narrow(0, 0, s / 2)), gl = download(lse.narrow(1, 0, s / 2));
+        requireEqual("graph replay x", gx, directX);
+        requireEqual("graph replay attention", ga, directAtt);
+        requireEqual("graph replay lse", gl, directLse);
+    }
+
+    static void requireEqual(String what, float[] got, float[] want) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.compare(got[i], want[i]) != 0) {
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", direct launch gave " + want[i]);
+            }
+        }
+    }
+
+    /** For a quick look at raw bytes while debugging a check. */
+    static ByteBuffer littleEndian(int bytes) {
+        return ByteBuffer.allocateDirect(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+}
