@@ -2,6 +2,7 @@ package dev.sparkdit.cli;
 
 import dev.sparkdit.models.flux.FluxConfig;
 import dev.sparkdit.parity.RandomCase;
+import dev.sparkdit.tensor.DType;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ public final class MakeCaseCommand implements Command {
                 usage: sparkdit make-case --out DIR [--layers N] [--single-layers N] [--heads N] [--head-dim N]
                                           [--axes A,B,C] [--grid HxW] [--txt N] [--in-channels N]
                                           [--joint-dim N] [--pooled-dim N] [--no-guidance] [--seed S]
+                                          [--weights-dtype f32|bf16]
 
                 Writes DIR/config.json, weights.safetensors, io.safetensors in the golden layout. The
                 expected output is this project's CPU backend in fp32 (not diffusers): use these cases to
@@ -37,7 +39,7 @@ public final class MakeCaseCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--out", "--layers", "--single-layers", "--heads", "--head-dim", "--axes",
-                "--grid", "--txt", "--in-channels", "--joint-dim", "--pooled-dim", "--seed"), Set.of("--no-guidance"));
+                "--grid", "--txt", "--in-channels", "--joint-dim", "--pooled-dim", "--seed", "--weights-dtype"), Set.of("--no-guidance"));
         String outDir = a.get("--out", null);
         if (outDir == null) {
             throw new UsageException("make-case needs --out DIR");
@@ -67,7 +69,16 @@ public final class MakeCaseCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         long seed = a.intValue("--seed", 1);
-        RandomCase.write(Path.of(outDir), cfg, gh, gw, a.intValue("--txt", 16), seed);
+        DType wdt;
+        try {
+            wdt = DType.parse(a.get("--weights-dtype", "f32"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--weights-dtype: " + e.getMessage());
+        }
+        if (wdt != DType.F32 && wdt != DType.BF16) {
+            throw new UsageException("--weights-dtype must be f32 or bf16");
+        }
+        RandomCase.write(Path.of(outDir), cfg, gh, gw, a.intValue("--txt", 16), seed, wdt);
         out.println("wrote " + outDir + ": " + cfg + ", grid " + gh + "x" + gw + ", " + a.intValue("--txt", 16)
                 + " text tokens, seed " + seed);
         return 0;

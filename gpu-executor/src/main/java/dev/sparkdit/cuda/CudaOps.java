@@ -39,6 +39,7 @@ public final class CudaOps implements Ops {
     private final AddGated addGated;
     private final TimestepEmbedding timestepEmbedding;
     private final Fp8Quant fp8;
+    private final FillRandom fillRandom;
 
     public CudaOps(int deviceIndex, long scratchBytes) {
         this.cudaDevice = new CudaDevice(deviceIndex);
@@ -83,6 +84,7 @@ public final class CudaOps implements Ops {
         this.addGated = new AddGated(mod, s);
         this.timestepEmbedding = new TimestepEmbedding(mod, s);
         this.fp8 = new Fp8Quant(mod, s);
+        this.fillRandom = new FillRandom(mod, s);
     }
 
     @Override
@@ -236,6 +238,48 @@ public final class CudaOps implements Ops {
         Matrix.requireContiguous(t, "fillBytes");
         CudaCheck.cudart(cudart.cudaMemsetAsync(DevicePointers.of(t.address()), value, t.bytes(), stream.handle()),
                 "cudaMemsetAsync", "tensor", t, "value", value);
+    }
+
+    /** A constant is fill_random with scale 0; strided views are filled row by row. */
+    @Override
+    public void fill(Tensor dst, float value) {
+        if (dst.isContiguous()) {
+            fillRandom.run(dst, 0, value, 0f);
+            return;
+        }
+        if (dst.rank() < 2) {
+            throw new IllegalArgumentException("fill of a strided tensor of rank < 2: " + dst);
+        }
+        for (long i = 0; i < dst.dim(0); i++) {
+            Tensor row = dst.narrow(0, i, 1);
+            long[] rest = java.util.Arrays.copyOfRange(row.shape(), 1, row.rank());
+            if (row.isContiguous()) {
+                fillRandom.run(new Tensor(row.address(), row.device(), row.dtype(), rest), 0, value, 0f);
+            } else {
+                fill(new Tensor(row.address(), row.device(), row.dtype(), rest,
+                        java.util.Arrays.copyOfRange(row.strides(), 1, row.rank())), value);
+            }
+        }
+    }
+
+    /** {@code x [S, C]} as {@code [S, C/group, group]}: one scale per (token, group), as fp8_quant.cu. */
+    @Override
+    public void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group) {
+        requireGroups("quantizeFp8", x, group);
+        fp8.quantize(q8.view(x.dim(0), x.dim(1) / group, group), scales, x.view(x.dim(0), x.dim(1) / group, group));
+    }
+
+    @Override
+    public void dequantizeFp8(Tensor x, Tensor q8, Tensor scales, int group) {
+        requireGroups("dequantizeFp8", x, group);
+        fp8.dequantize(x.view(x.dim(0), x.dim(1) / group, group), q8.view(x.dim(0), x.dim(1) / group, group), scales);
+    }
+
+    private static void requireGroups(String op, Tensor x, int group) {
+        if (x.rank() != 2 || group <= 0 || x.dim(1) % group != 0) {
+            throw new IllegalArgumentException(op + ": x must be [S, C] with C divisible by group " + group
+                    + ", got " + x);
+        }
     }
 
     @Override

@@ -32,6 +32,18 @@ public final class RandomCase {
     }
 
     public static ParityCase write(Path dir, FluxConfig cfg, int gridH, int gridW, int txt, long seed) throws IOException {
+        return write(dir, cfg, gridH, gridW, txt, seed, DType.F32);
+    }
+
+    /**
+     * @param weightDType F32, or BF16 to halve the file (values are rounded to bf16 first, so the fp32
+     *                    reference computes with exactly the stored weights)
+     */
+    public static ParityCase write(Path dir, FluxConfig cfg, int gridH, int gridW, int txt, long seed,
+                                   DType weightDType) throws IOException {
+        if (weightDType != DType.F32 && weightDType != DType.BF16) {
+            throw new IllegalArgumentException("weights are written as f32 or bf16, not " + weightDType);
+        }
         if (gridH <= 0 || gridW <= 0 || txt <= 0) {
             throw new IllegalArgumentException("grid " + gridH + "x" + gridW + " and text length " + txt
                     + " must be positive");
@@ -54,7 +66,7 @@ public final class RandomCase {
                         v[i] = (float) (bound * (2 * rng.nextDouble() - 1));
                     }
                 }
-                weights.put(part.key(), f32(shape, v));
+                weights.put(part.key(), weightDType == DType.BF16 ? bf16(shape, v) : f32(shape, v));
             }
         }
         SafetensorsWriter.write(dir.resolve("weights.safetensors"), weights);
@@ -144,6 +156,17 @@ public final class RandomCase {
             n *= d;
         }
         return n;
+    }
+
+    /** Round-to-nearest-even to bf16 (the upper 16 bits of the fp32 pattern). */
+    private static HostTensor bf16(long[] shape, float[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 2).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : v) {
+            int bits = Float.floatToRawIntBits(f);
+            int rounded = bits + 0x7FFF + ((bits >>> 16) & 1);
+            b.putShort((short) (rounded >>> 16));
+        }
+        return HostTensor.of(DType.BF16, shape, b.array());
     }
 
     private static HostTensor f32(long[] shape, float[] v) {

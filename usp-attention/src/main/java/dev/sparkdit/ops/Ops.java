@@ -117,7 +117,8 @@ public interface Ops extends AutoCloseable {
     /**
      * FP8 (e4m3) quantization for communication: {@code x [S, C]} is cut into groups of {@code group}
      * consecutive elements per row (one group per head when {@code group = Dh}); each group gets the
-     * fp32 scale {@code amax / 448} (1 where amax is 0) in {@code scales [S, C / group]} and
+     * fp32 scale {@code amax / 448} in {@code scales [S, C / group]} (an all-zero group may get any
+     * scale; it dequantizes to zeros) and
      * {@code q8 [S, C]} holds {@code x / scale} rounded to e4m3.
      */
     void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group);

@@ -1,0 +1,271 @@
+package dev.sparkdit.bench;
+
+import dev.sparkdit.cli.Args;
+import dev.sparkdit.cli.Command;
+import dev.sparkdit.cli.UsageException;
+import dev.sparkdit.cuda.CudaBackend;
+import dev.sparkdit.cuda.CudaEvent;
+import dev.sparkdit.cuda.CudaGraph;
+import dev.sparkdit.cuda.CudaOps;
+import dev.sparkdit.cuda.FillRandom;
+import dev.sparkdit.json.Json;
+import dev.sparkdit.models.flux.FluxConfig;
+import dev.sparkdit.models.flux.FluxFlops;
+import dev.sparkdit.models.flux.FluxRope;
+import dev.sparkdit.models.flux.FluxTransformer;
+import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.usp.LocalAttention;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code sparkdit bench}: one GPU, a FLUX transformer of the given size with seeded random weights,
+ * ms per denoising step (one forward), median over repeated steps after warm-up, timed with device
+ * events, eager and replayed from a CUDA graph, with memory, achieved TFLOP/s and where the time goes.
+ */
+public final class BenchCommand implements Command {
+    @Override
+    public String name() {
+        return "bench";
+    }
+
+    @Override
+    public String summary() {
+        return "time FLUX denoising steps on one GPU (random weights): eager and CUDA graph";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: sparkdit bench [--preset dev|schnell] [--res PIXELS] [--txt N] [--dtype bf16|f32]
+                                      [--steps N] [--warmup N] [--graphs both|on|off] [--no-breakdown]
+                                      [--layers N] [--single-layers N] [--device I] [--json]
+
+                  --res      square image side in pixels (default 1024: 64x64 latents = 4096 tokens)
+                  --txt      text tokens (default 512)
+                  --steps    timed steps (default 10), after --warmup steps (default 3)
+                  --graphs   time eager launches, CUDA-graph replay, or both (default both)
+                  --layers / --single-layers   override the block counts (smaller smoke runs)
+                Prints a table; --json prints one JSON object per mode instead.""";
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(argv, Set.of("--preset", "--res", "--txt", "--dtype", "--steps", "--warmup", "--graphs",
+                "--layers", "--single-layers", "--device"), Set.of("--json", "--no-breakdown"));
+        FluxConfig p = FluxConfig.preset(a.get("--preset", "dev"));
+        FluxConfig cfg = new FluxConfig(p.inChannels(), p.outChannels(), a.intValue("--layers", p.numLayers()),
+                a.intValue("--single-layers", p.numSingleLayers()), p.attentionHeadDim(), p.numAttentionHeads(),
+                p.jointAttentionDim(), p.pooledProjectionDim(), p.guidanceEmbeds(), p.axesDimsRope());
+        int res = a.intValue("--res", 1024);
+        if (res <= 0 || res % 16 != 0) {
+            throw new UsageException("--res must be a positive multiple of 16 (8x VAE, 2x2 packing), got " + res);
+        }
+        int txt = a.intValue("--txt", 512);
+        int steps = a.intValue("--steps", 10);
+        int warmup = a.intValue("--warmup", 3);
+        if (txt <= 0 || steps <= 0 || warmup < 0) {
+            throw new UsageException("--txt and --steps must be > 0 and --warmup >= 0");
+        }
+        String graphs = a.get("--graphs", "both");
+        if (!List.of("both", "on", "off").contains(graphs)) {
+            throw new UsageException("--graphs must be both, on or off, got '" + graphs + "'");
+        }
+        DType dt = DType.parse(a.get("--dtype", "bf16"));
+        int grid = res / 16;
+        int img = grid * grid;
+        long tokens = (long) img + txt;
+
+        long scratch = FluxTransformer.scratchBytes(cfg, tokens, dt);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        try (CudaBackend backend = new CudaBackend(a.intValue("--device", 0), scratch)) {
+            CudaOps ops = backend.cudaOps();
+            err.printf("bench: %s, %s, %d image + %d text tokens, %s; making random weights (%.1f GiB)%n",
+                    ops.cudaDevice(), cfg, img, txt, dt, FluxTransformer.weightBytes(cfg, dt) / (double) (1L << 30));
+            Arena weights = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
+            FillRandom random = new FillRandom(ops.kernels(), ops.stream());
+            FluxTransformer model = FluxTransformer.random(cfg, weights, dt, random::run, 1234);
+            Arena io = backend.reserve("io", Arena.alignUp((long) img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
+                    + Arena.alignUp((long) txt * cfg.jointAttentionDim() * dt.bytes())
+                    + 2 * Arena.alignUp(tokens * cfg.attentionHeadDim() * 4) + 16 * Arena.ALIGNMENT
+                    + Arena.alignUp((long) cfg.pooledProjectionDim() * dt.bytes()));
+            Step step = Step.make(ops, io, cfg, model, random, dt, grid, txt);
+            ops.synchronize();
+            long usedBytes = ops.cudaDevice().totalMemory() - ops.cudaDevice().freeMemory();
+            FluxFlops flops = FluxFlops.perStep(cfg, txt, img);
+
+            for (int i = 0; i < warmup; i++) {
+                step.run(ops);
+            }
+            ops.synchronize();
+            Map<String, Double> breakdown = null;
+            if (!a.flag("--no-breakdown")) {
+                breakdown = breakdown(ops, step);
+            }
+            if (!graphs.equals("on")) {
+                double[] ms = timeSteps(ops, steps, () -> step.run(ops));
+                rows.add(row("eager", ms, flops, usedBytes, ops, cfg, img, txt, dt));
+            }
+            if (!graphs.equals("off")) {
+                try (CudaGraph graph = CudaGraph.capture(ops.stream(), () -> step.run(ops))) {
+                    for (int i = 0; i < warmup; i++) {
+                        graph.launch(ops.stream());
+                    }
+                    double[] ms = timeSteps(ops, steps, () -> graph.launch(ops.stream()));
+                    rows.add(row("cuda-graph", ms, flops, ops.cudaDevice().totalMemory()
+                            - ops.cudaDevice().freeMemory(), ops, cfg, img, txt, dt));
+                }
+            }
+            float[] result = ops.toFloatArray(step.out);
+            long nonFinite = 0;
+            for (float f : result) {
+                if (!Float.isFinite(f)) {
+                    nonFinite++;
+                }
+            }
+            for (Map<String, Object> r : rows) {
+                r.put("output_non_finite", nonFinite);
+                if (breakdown != null) {
+                    r.put("breakdown_ms", breakdown);
+                }
+            }
+            print(rows, a.flag("--json"), out);
+            return nonFinite == 0 ? 0 : 1;
+        }
+    }
+
+    /** The inputs of one step, on the device, and the call that runs it. */
+    private record Step(FluxTransformer model, Tensor out, Tensor hidden, Tensor encoder, Tensor pooled,
+                        Tensor timestep, Tensor guidance, Tensor cos, Tensor sin) {
+        static Step make(Ops ops, Arena io, FluxConfig cfg, FluxTransformer model, FillRandom random, DType dt,
+                         int grid, int txt) {
+            int img = grid * grid;
+            Tensor hidden = io.allocate(dt, img, cfg.inChannels());
+            Tensor encoder = io.allocate(dt, txt, cfg.jointAttentionDim());
+            Tensor pooled = io.allocate(dt, cfg.pooledProjectionDim());
+            Tensor timestep = io.allocate(dt, 1);
+            Tensor guidance = io.allocate(dt, 1);
+            random.run(hidden, 1, 0f, 1.7f);
+            random.run(encoder, 2, 0f, 1.7f);
+            random.run(pooled, 3, 0f, 1.7f);
+            random.run(timestep, 4, 0.5f, 0f);
+            random.run(guidance, 5, 3.5f, 0f);
+            float[] ids = new float[(txt + img) * 3];
+            for (int h = 0; h < grid; h++) {
+                for (int w = 0; w < grid; w++) {
+                    ids[(txt + h * grid + w) * 3 + 1] = h;
+                    ids[(txt + h * grid + w) * 3 + 2] = w;
+                }
+            }
+            float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, txt + img);
+            Tensor cos = io.allocate(DType.F32, txt + img, cfg.attentionHeadDim());
+            Tensor sin = io.allocate(DType.F32, txt + img, cfg.attentionHeadDim());
+            ops.copyFromHost(cos, floats(rope[0]), DType.F32);
+            ops.copyFromHost(sin, floats(rope[1]), DType.F32);
+            Tensor out = io.allocate(dt, img, cfg.outChannels());
+            return new Step(model, out, hidden, encoder, pooled, timestep, guidance, cos, sin);
+        }
+
+        void run(Ops ops) {
+            model.forward(ops, LocalAttention.INSTANCE, out, hidden, encoder, pooled, timestep,
+                    model.config().guidanceEmbeds() ? guidance : null, cos, sin);
+        }
+    }
+
+    private static ByteBuffer floats(float[] v) {
+        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(v);
+        return b;
+    }
+
+    private static double[] timeSteps(CudaOps ops, int steps, Runnable step) {
+        double[] ms = new double[steps];
+        try (CudaEvent start = new CudaEvent(); CudaEvent end = new CudaEvent()) {
+            for (int i = 0; i < steps; i++) {
+                start.record(ops.stream());
+                step.run();
+                end.record(ops.stream());
+                end.synchronize();
+                ms[i] = end.elapsedMs(start);
+            }
+        }
+        return ms;
+    }
+
+    private static Map<String, Double> breakdown(CudaOps ops, Step step) {
+        TimedOps timed = new TimedOps(ops, ops.stream());
+        Map<String, Double> sum = new LinkedHashMap<>();
+        int reps = 3;
+        try {
+            for (int i = 0; i < reps; i++) {
+                step.run(timed);
+                for (Map.Entry<TimedOps.Kind, Double> e : timed.collect().entrySet()) {
+                    sum.merge(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue() / reps, Double::sum);
+                }
+            }
+        } finally {
+            timed.close();
+        }
+        return sum;
+    }
+
+    private static Map<String, Object> row(String mode, double[] ms, FluxFlops flops, long usedBytes, CudaOps ops,
+                                           FluxConfig cfg, int img, int txt, DType dt) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mode", mode);
+        r.put("gpu", ops.cudaDevice().name());
+        r.put("dtype", dt.name().toLowerCase(Locale.ROOT));
+        r.put("image_tokens", (long) img);
+        r.put("text_tokens", (long) txt);
+        r.put("layers", (long) cfg.numLayers());
+        r.put("single_layers", (long) cfg.numSingleLayers());
+        r.put("steps", (long) ms.length);
+        r.put("ms_median", round(median));
+        r.put("ms_min", round(sorted[0]));
+        r.put("ms_max", round(sorted[sorted.length - 1]));
+        r.put("tflops", round(flops.total() / (median * 1e-3) / 1e12));
+        r.put("tflop_per_step", round(flops.total() / 1e12));
+        r.put("gpu_mem_gib", round(usedBytes / (double) (1L << 30)));
+        return r;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static void print(List<Map<String, Object>> rows, boolean json, PrintStream out) {
+        if (json) {
+            for (Map<String, Object> r : rows) {
+                out.println("RESULT " + Json.write(r));
+            }
+            return;
+        }
+        String fmt = "%-11s %-22s %-6s %-8s %-10s %-10s %-10s %-9s %-9s%n";
+        out.printf(fmt, "mode", "gpu", "dtype", "tokens", "ms/step", "min", "max", "TFLOP/s", "mem GiB");
+        for (Map<String, Object> r : rows) {
+            out.printf(fmt, r.get("mode"), r.get("gpu"), r.get("dtype"),
+                    ((Long) r.get("image_tokens") + (Long) r.get("text_tokens")), r.get("ms_median"), r.get("ms_min"),
+                    r.get("ms_max"), r.get("tflops"), r.get("gpu_mem_gib"));
+        }
+        Object b = rows.isEmpty() ? null : rows.get(0).get("breakdown_ms");
+        if (b != null) {
+            out.println("eager time by op kind (ms per step, device events around each op): " + b);
+        }
+    }
+}

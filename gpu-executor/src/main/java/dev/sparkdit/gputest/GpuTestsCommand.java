@@ -1,0 +1,111 @@
+package dev.sparkdit.gputest;
+
+import dev.sparkdit.cli.Args;
+import dev.sparkdit.cli.Command;
+import dev.sparkdit.parity.FluxParity;
+import dev.sparkdit.parity.ParityCase;
+import dev.sparkdit.parity.ParityOptions;
+import dev.sparkdit.parity.ParityResult;
+import dev.sparkdit.tensor.DType;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * {@code sparkdit gpu-tests}: the GPU test suite, run from the bundle on a GPU machine. Every kernel
+ * against its fp64 reference ({@link KernelChecks}), then each case folder under {@code --cases}
+ * through the CUDA backend in fp32 and bf16 (golden cases from diffusers; random larger cases from the
+ * CPU backend, made here by {@code make-case}). Ends with one summary line {@code N passed, M failed}.
+ */
+public final class GpuTestsCommand implements Command {
+    @Override
+    public String name() {
+        return "gpu-tests";
+    }
+
+    @Override
+    public String summary() {
+        return "run the GPU test suite (kernels, golden and random cases on CUDA); one summary line";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                usage: sparkdit gpu-tests [--cases DIR] [--filter TEXT]
+
+                  --cases DIR   a folder whose subfolders are case folders (default: the bundle's cases/)
+                  --filter TEXT run only checks whose name contains TEXT
+                Prints PASS/FAIL per check with the measured error, then 'N passed, M failed'.
+                Exit status 1 when any check failed.""";
+    }
+
+    @Override
+    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
+        Args a = Args.parse(argv, Set.of("--cases", "--filter"), Set.of());
+        String filter = a.get("--filter", "").toLowerCase(Locale.ROOT);
+        List<GpuCheck> checks = new ArrayList<>(KernelChecks.all());
+        String casesDir = a.get("--cases", System.getProperty("sparkdit.cases", null));
+        if (casesDir != null) {
+            try (Stream<Path> s = Files.list(Path.of(casesDir))) {
+                for (Path dir : s.sorted().filter(p -> Files.isRegularFile(p.resolve("config.json"))).toList()) {
+                    for (DType dt : new DType[] {DType.F32, DType.BF16}) {
+                        checks.add(caseCheck(dir, dt, out));
+                    }
+                }
+            }
+        }
+        int passed = 0;
+        int failed = 0;
+        try {
+            for (GpuCheck c : checks) {
+                if (!c.name().toLowerCase(Locale.ROOT).contains(filter)) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                try {
+                    c.run();
+                    passed++;
+                    out.printf(Locale.ROOT, "PASS %-64s %8.1f ms%n", c.name(), (System.nanoTime() - t0) / 1e6);
+                } catch (Throwable e) {
+                    failed++;
+                    out.printf(Locale.ROOT, "FAIL %-64s %s%n", c.name(), e);
+                    if (!(e instanceof AssertionError) && System.getenv("SPARKDIT_DEBUG") != null) {
+                        e.printStackTrace(out);
+                    }
+                }
+            }
+        } finally {
+            GpuFixture.close();
+        }
+        out.println(passed + " passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+
+    /** A case through the CUDA backend; the error is printed whatever the outcome. */
+    private static GpuCheck caseCheck(Path dir, DType dt, PrintStream out) {
+        return new GpuCheck() {
+            @Override
+            public String name() {
+                return "case " + dir.getFileName() + " cuda " + dt.name().toLowerCase(Locale.ROOT);
+            }
+
+            @Override
+            public void run() throws Exception {
+                // The kernel checks' fixture holds GPU memory; a case makes its own backend.
+                GpuFixture.close();
+                ParityResult r = FluxParity.run(ParityCase.open(dir), ParityOptions.single("cuda", dt)).get(0);
+                out.printf(Locale.ROOT, "     %s: rel_l2 %.3e max_abs %.3e (tol %.0e)%n", name(), r.error().relL2(),
+                        r.error().maxAbs(), r.tolerance());
+                if (!r.passed()) {
+                    throw new AssertionError(name() + ": rel_l2 " + r.error().relL2() + " > " + r.tolerance());
+                }
+            }
+        };
+    }
+}
