@@ -131,6 +131,17 @@ install -m 0755 -- "$REPO/submit/sparkdit-gpu" "$STAGE/bin/sparkdit-gpu"
   (cd "$STAGE/lib" && for j in *.jar; do printf '  %s  %s\n' "$(sha256sum "$j" | cut -c1-16)" "$j"; done)
 } >"$STAGE/BUILD-INFO.txt"
 
+# --- 3b. case folders for gpu-tests: the golden cases and random larger ones from the CPU backend -------
+mkdir -p "$STAGE/cases"
+cp -r "$REPO"/gpu-executor/src/test/resources/golden/* "$STAGE/cases/"
+say "making random case folders (expected output from the CPU backend)"
+"$REPO/submit/sparkdit" make-case --out "$STAGE/cases/random_hd128" --heads 2 --head-dim 128 --layers 1 \
+  --single-layers 1 --grid 24x24 --txt 77 --joint-dim 128 --pooled-dim 64 --in-channels 64 \
+  --weights-dtype bf16 --seed 11 >&2 || die "make-case random_hd128 failed"
+"$REPO/submit/sparkdit" make-case --out "$STAGE/cases/random_odd" --heads 3 --head-dim 64 --layers 2 \
+  --single-layers 1 --grid 7x9 --txt 13 --joint-dim 96 --no-guidance --weights-dtype bf16 --seed 12 >&2 \
+  || die "make-case random_odd failed"
+
 # --- 4. smoke test on this machine, through the launcher --------------------------------------------------
 "$STAGE/runtime/bin/java" -version 2>&1 | sed 's/^/  /' >&2
 mkdir -p "$WORK/probe" "$WORK/cache"
