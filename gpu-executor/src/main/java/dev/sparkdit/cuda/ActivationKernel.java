@@ -23,6 +23,10 @@ public final class ActivationKernel {
         this.stream = stream;
     }
 
+    public static String kernelName(DType dt) {
+        return "activation_" + Matrix.suffix(dt);
+    }
+
     public void run(Tensor out, Tensor x, Activation act) {
         Matrix.requireCuda(out, "activation out");
         Matrix.requireCuda(x, "activation x");
@@ -37,7 +41,7 @@ public final class ActivationKernel {
         }
         try (KernelArgs k = new KernelArgs().ptr(out).i64(o.ld()).ptr(x).i64(mx.ld()).i64(o.rows()).i64(o.cols())
                 .i32(act.ordinal())) {
-            module.launch("activation_" + Matrix.suffix(out.dtype()), Matrix.ceilDiv(o.cols(), Convert.BLOCK),
+            module.launch(kernelName(out.dtype()), Matrix.ceilDiv(o.cols(), Convert.BLOCK),
                     Math.min(o.rows(), 65535), 1, Convert.BLOCK, 0, stream, k);
         }
     }

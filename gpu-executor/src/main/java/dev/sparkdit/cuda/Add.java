@@ -20,6 +20,10 @@ public final class Add {
         this.stream = stream;
     }
 
+    public static String kernelName(DType dt) {
+        return "add_" + Matrix.suffix(dt);
+    }
+
     public void run(Tensor out, Tensor a, Tensor b) {
         for (Tensor t : new Tensor[] {out, a, b}) {
             Matrix.requireCuda(t, "add operand");
@@ -37,7 +41,7 @@ public final class Add {
         }
         try (KernelArgs k = new KernelArgs().ptr(out).i64(o.ld()).ptr(a).i64(ma.ld()).ptr(b).i64(mb.ld())
                 .i64(o.rows()).i64(o.cols())) {
-            module.launch("add_" + Matrix.suffix(out.dtype()), Matrix.ceilDiv(o.cols(), Convert.BLOCK),
+            module.launch(kernelName(out.dtype()), Matrix.ceilDiv(o.cols(), Convert.BLOCK),
                     Math.min(o.rows(), 65535), 1, Convert.BLOCK, 0, stream, k);
         }
     }

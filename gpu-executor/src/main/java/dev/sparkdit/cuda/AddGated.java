@@ -21,6 +21,10 @@ public final class AddGated {
         this.stream = stream;
     }
 
+    public static String kernelName(DType dt) {
+        return "add_gated_" + Matrix.suffix(dt);
+    }
+
     public void run(Tensor x, Tensor y, Tensor gate) {
         for (Tensor t : new Tensor[] {x, y, gate}) {
             Matrix.requireCuda(t, "addGated operand");
@@ -41,7 +45,7 @@ public final class AddGated {
         }
         try (KernelArgs k = new KernelArgs().ptr(x).i64(mx.ld()).ptr(y).i64(my.ld()).ptr(gate).i64(mx.rows())
                 .i64(mx.cols())) {
-            module.launch("add_gated_" + Matrix.suffix(x.dtype()), Matrix.ceilDiv(mx.cols(), Convert.BLOCK),
+            module.launch(kernelName(x.dtype()), Matrix.ceilDiv(mx.cols(), Convert.BLOCK),
                     Math.min(mx.rows(), 65535), 1, Convert.BLOCK, 0, stream, k);
         }
     }

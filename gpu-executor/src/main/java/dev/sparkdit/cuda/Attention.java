@@ -36,6 +36,10 @@ public final class Attention {
         this.stream = stream;
     }
 
+    public static String kernelName(DType in, long headDim, DType out) {
+        return "attention_" + Matrix.suffix(in) + "_d" + headDim + "_out" + Matrix.suffix(out);
+    }
+
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
         for (Tensor t : new Tensor[] {out, q, k, v}) {
             Matrix.requireCuda(t, "attention operand");
@@ -75,7 +79,7 @@ public final class Attention {
             return;
         }
         boolean bf16 = q.dtype() == DType.BF16;
-        String name = "attention_" + Matrix.suffix(q.dtype()) + "_d" + dh + "_out" + Matrix.suffix(out.dtype());
+        String name = kernelName(q.dtype(), dh, out.dtype());
         long rowsPerBlock;
         int block;
         int smem;

@@ -23,6 +23,11 @@ public final class Convert {
         this.stream = stream;
     }
 
+    /** The entry point for a conversion. */
+    public static String kernelName(DType src, DType dst) {
+        return "convert_" + Matrix.suffix(src) + "_to_" + Matrix.suffix(dst);
+    }
+
     public void run(Tensor dst, Tensor src) {
         Matrix.requireCuda(dst, "convert dst");
         Matrix.requireCuda(src, "convert src");
@@ -34,7 +39,7 @@ public final class Convert {
         if (d.rows() == 0 || d.cols() == 0) {
             return;
         }
-        String name = "convert_" + Matrix.suffix(src.dtype()) + "_to_" + Matrix.suffix(dst.dtype());
+        String name = kernelName(src.dtype(), dst.dtype());
         try (KernelArgs a = new KernelArgs().ptr(dst).i64(d.ld()).ptr(src).i64(s.ld()).i64(d.rows()).i64(d.cols())) {
             module.launch(name, Matrix.ceilDiv(d.cols(), BLOCK), Math.min(d.rows(), 65535), 1, BLOCK, 0, stream, a);
         }

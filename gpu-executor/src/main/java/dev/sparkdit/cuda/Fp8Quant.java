@@ -24,13 +24,16 @@ public final class Fp8Quant {
         this.stream = stream;
     }
 
+    public static final String QUANTIZE_KERNEL = "fp8_quantize_bf16";
+    public static final String DEQUANTIZE_KERNEL = "fp8_dequantize_bf16";
+
     public void quantize(Tensor q, Tensor scale, Tensor x) {
         long[] rd = check(q, scale, x);
         if (rd[0] == 0) {
             return;
         }
         try (KernelArgs a = new KernelArgs().ptr(q).ptr(scale).ptr(x).i64(rd[0]).i32(rd[1])) {
-            module.launch("fp8_quantize_bf16", Matrix.ceilDiv(rd[0] * 32, 256), 1, 1, 256, 0, stream, a);
+            module.launch(QUANTIZE_KERNEL, Matrix.ceilDiv(rd[0] * 32, 256), 1, 1, 256, 0, stream, a);
         }
     }
 
@@ -40,7 +43,7 @@ public final class Fp8Quant {
             return;
         }
         try (KernelArgs a = new KernelArgs().ptr(x).ptr(q).ptr(scale).i64(rd[0]).i32(rd[1])) {
-            module.launch("fp8_dequantize_bf16", Matrix.ceilDiv(rd[0] * rd[1], 256), 1, 1, 256, 0, stream, a);
+            module.launch(DEQUANTIZE_KERNEL, Matrix.ceilDiv(rd[0] * rd[1], 256), 1, 1, 256, 0, stream, a);
         }
     }
 

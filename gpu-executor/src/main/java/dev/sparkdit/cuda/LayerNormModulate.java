@@ -25,6 +25,14 @@ public final class LayerNormModulate {
         this.stream = stream;
     }
 
+    /** {@code vec8}: the 16-byte-vector bf16 variant. */
+    public static String kernelName(DType dt, boolean vec8) {
+        if (vec8 && dt != DType.BF16) {
+            throw new IllegalArgumentException("the vec8 layer norm is bf16 only, not " + dt);
+        }
+        return "layer_norm_modulate_" + Matrix.suffix(dt) + (vec8 ? "_vec8" : "");
+    }
+
     public void run(Tensor out, Tensor x, Tensor shift, Tensor scale, float eps) {
         for (Tensor t : new Tensor[] {out, x, shift, scale}) {
             Matrix.requireCuda(t, "layerNormModulate operand");
@@ -49,7 +57,7 @@ public final class LayerNormModulate {
         boolean vec = x.dtype() == DType.BF16 && mx.cols() % 8 == 0 && mx.ld() % 8 == 0 && mo.ld() % 8 == 0
                 && mx.cols() <= 8L * 8 * BLOCK
                 && (x.address() | out.address() | shift.address() | scale.address()) % 16 == 0;
-        String name = "layer_norm_modulate_" + Matrix.suffix(x.dtype()) + (vec ? "_vec8" : "");
+        String name = kernelName(x.dtype(), vec);
         try (KernelArgs k = new KernelArgs().ptr(out).i64(mo.ld()).ptr(x).i64(mx.ld()).ptr(shift).ptr(scale)
                 .i32(mx.cols()).f32(eps)) {
             module.launch(name, mx.rows(), 1, 1, BLOCK, 0, stream, k);

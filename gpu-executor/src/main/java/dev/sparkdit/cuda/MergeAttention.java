@@ -25,6 +25,8 @@ public final class MergeAttention {
         this.stream = stream;
     }
 
+    public static final String KERNEL = "merge_attention_f32";
+
     public void run(Tensor out, Tensor lse, Tensor outB, Tensor lseB) {
         for (Tensor t : new Tensor[] {out, lse, outB, lseB}) {
             Matrix.requireCuda(t, "mergeAttention operand");
@@ -48,7 +50,7 @@ public final class MergeAttention {
         }
         try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ml.ld()).ptr(outB).i64(mob.ld())
                 .ptr(lseB).i64(mlb.ld()).i32(s).i32(h).i32(dh)) {
-            module.launch("merge_attention_f32", Matrix.ceilDiv(s * h * 32, 256), 1, 1, 256, 0, stream, a);
+            module.launch(KERNEL, Matrix.ceilDiv(s * h * 32, 256), 1, 1, 256, 0, stream, a);
         }
     }
 }

@@ -29,6 +29,10 @@ public final class QkNormRope {
         this.stream = stream;
     }
 
+    public static String kernelName(DType qkv, DType rope) {
+        return "qk_norm_rope_" + Matrix.suffix(qkv) + "_rope" + Matrix.suffix(rope);
+    }
+
     public void run(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin, Tensor q, Tensor k,
                     Tensor v, long seqOffset) {
         for (Tensor t : new Tensor[] {qkv, normQ, normK, cos, sin, q, k, v}) {
@@ -82,7 +86,7 @@ public final class QkNormRope {
         if (s == 0) {
             return;
         }
-        String name = "qk_norm_rope_" + Matrix.suffix(qkv.dtype()) + "_rope" + Matrix.suffix(cos.dtype());
+        String name = kernelName(qkv.dtype(), cos.dtype());
         try (KernelArgs a = new KernelArgs().ptr(qkv).i64(mq.ld()).ptr(normQ).ptr(normK).f32(eps)
                 .ptr(cos).i64(mc.ld()).ptr(sin).i64(ms.ld()).ptr(q).ptr(k).ptr(v)
                 .i32(s).i32(h).i32(dh).i64(stot).i64(seqOffset)) {

@@ -24,6 +24,10 @@ public final class TimestepEmbedding {
         this.stream = stream;
     }
 
+    public static String kernelName(DType out, DType t) {
+        return "timestep_embedding_" + Matrix.suffix(out) + "_t" + Matrix.suffix(t);
+    }
+
     public void run(Tensor out, Tensor t, float tScale) {
         Matrix.requireCuda(out, "timestepEmbedding out");
         Matrix.requireCuda(t, "timestepEmbedding t");
@@ -37,7 +41,7 @@ public final class TimestepEmbedding {
         if (dim == 0) {
             return;
         }
-        String name = "timestep_embedding_" + Matrix.suffix(out.dtype()) + "_t" + Matrix.suffix(t.dtype());
+        String name = kernelName(out.dtype(), t.dtype());
         try (KernelArgs a = new KernelArgs().ptr(out).ptr(t).f32(tScale).i32(dim)) {
             module.launch(name, Matrix.ceilDiv(dim / 2 + 1, 256), 1, 1, 256, 0, stream, a);
         }

@@ -1,0 +1,106 @@
+package dev.sparkdit.gputest;
+
+import dev.sparkdit.cuda.CudaEvent;
+import dev.sparkdit.cuda.CudaGraph;
+import dev.sparkdit.cuda.CudaOps;
+import dev.sparkdit.ops.Activation;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.Tensor;
+
+import java.util.Locale;
+
+/**
+ * Times the kernels at FLUX.1 shapes (hidden 3072, 24 heads x 128, 4096 image + 512 text tokens, bf16)
+ * with CUDA events, and direct launches against graph replay. Prints one line per op.
+ * {@code java -cp <bundle jars> dev.sparkdit.gputest.KernelBenchmarks [iterations]}
+ */
+public final class KernelBenchmarks {
+    static final int S = 4608, D = 3072, H = 24, DH = 128;
+
+    private KernelBenchmarks() {
+    }
+
+    public static void main(String[] args) {
+        int iters = args.length > 0 ? Integer.parseInt(args[0]) : 20;
+        DType bf = DType.BF16;
+        try (CudaOps o = new CudaOps(0, 6L << 30)) {
+            System.out.println(o.cudaDevice());
+            Tensor x = random(o, bf, 1, S, D);
+            Tensor qkv = random(o, bf, 2, S, 3L * D);
+            Tensor w = random(o, bf, 3, D, D);
+            Tensor wUp = random(o, bf, 4, 4L * D, D);
+            Tensor bias = random(o, bf, 5, 4L * D);
+            Tensor emb = random(o, bf, 6, 3L * D);
+            Tensor cos = random(o, DType.F32, 7, S, DH), sin = random(o, DType.F32, 8, S, DH);
+            Tensor normW = random(o, bf, 9, DH);
+            Tensor q = o.scratch().allocate(bf, H, S, DH), k = o.scratch().allocate(bf, H, S, DH);
+            Tensor v = o.scratch().allocate(bf, H, S, DH);
+            Tensor out = o.scratch().allocate(bf, S, D), up = o.scratch().allocate(bf, S, 4L * D);
+            Tensor attF32 = o.scratch().allocate(DType.F32, S, D), lse = o.scratch().allocate(DType.F32, H, S);
+            Tensor attBf = o.scratch().allocate(bf, S, D);
+            float scale = (float) (1 / Math.sqrt(DH));
+
+            report("layer_norm_modulate [4608, 3072]", time(o, iters, () -> o.layerNormModulate(out, x,
+                    emb.narrow(0, 0, D), emb.narrow(0, D, D), 1e-6f)), 2.0 * S * D * 2, 0);
+            report("qk_norm_rope [4608, 9216] -> 3 x [24, 4608, 128]", time(o, iters, () -> o.qkNormRope(qkv, normW,
+                    normW, 1e-6f, cos, sin, q, k, v, 0)), 2.0 * 2 * S * 3L * D, 0);
+            report("add_gated [4608, 3072]", time(o, iters, () -> o.addGated(out, x, emb.narrow(0, 2L * D, D))),
+                    3.0 * S * D * 2, 0);
+            report("attention bf16 24 x 4608 x 4608 x 128, out bf16", time(o, iters, () -> o.attention(attBf, lse, q, k,
+                    v, scale)), 0, 4.0 * S * S * DH * H);
+            report("attention bf16 24 x 4608 x 4608 x 128, out f32", time(o, iters, () -> o.attention(attF32, lse, q, k,
+                    v, scale)), 0, 4.0 * S * S * DH * H);
+            report("linear bf16 4608 x 3072 x 3072", time(o, iters, () -> o.linear(out, x, w, null, Activation.NONE)),
+                    0, 2.0 * S * D * D);
+            report("linear bf16 4608 x 12288 x 3072 + bias + GELU", time(o, iters, () -> o.linear(up, x, wUp, bias,
+                    Activation.GELU_TANH)), 0, 2.0 * S * 4 * D * D);
+
+            // launch overhead: 100 small kernels directly, then replayed from a graph
+            Tensor small = o.scratch().allocate(bf, 1, 256);
+            Runnable hundred = () -> {
+                for (int i = 0; i < 100; i++) {
+                    o.add(small, small, small);
+                }
+            };
+            double direct = time(o, iters, hundred);
+            hundred.run();
+            try (CudaGraph g = CudaGraph.capture(o.stream(), hundred)) {
+                double replay = time(o, iters, () -> g.launch(o.stream()));
+                System.out.printf(Locale.ROOT, "%-55s %9.2f us/kernel direct, %6.2f us/kernel graph%n",
+                        "launch overhead (100 x add [1, 256])", direct * 10, replay * 10);
+            }
+        }
+    }
+
+    static Tensor random(CudaOps o, DType dt, long seed, long... shape) {
+        Tensor t = o.scratch().allocate(dt, shape);
+        o.copyFromHost(t, HostData.f32Bytes(HostData.randn((int) t.numel(), seed, 1)), DType.F32);
+        return t;
+    }
+
+    /** Milliseconds per call, by CUDA events around {@code iters} calls after 3 warm-up calls. */
+    static double time(CudaOps o, int iters, Runnable r) {
+        for (int i = 0; i < 3; i++) {
+            r.run();
+        }
+        try (CudaEvent a = new CudaEvent(); CudaEvent b = new CudaEvent()) {
+            a.record(o.stream());
+            for (int i = 0; i < iters; i++) {
+                r.run();
+            }
+            b.record(o.stream());
+            return b.elapsedMs(a) / iters;
+        }
+    }
+
+    static void report(String what, double ms, double bytes, double flops) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-55s %9.3f ms", what, ms));
+        if (bytes > 0) {
+            s.append(String.format(Locale.ROOT, "  %7.0f GB/s", bytes / ms / 1e6));
+        }
+        if (flops > 0) {
+            s.append(String.format(Locale.ROOT, "  %7.1f TFLOP/s", flops / ms / 1e9));
+        }
+        System.out.println(s);
+    }
+}

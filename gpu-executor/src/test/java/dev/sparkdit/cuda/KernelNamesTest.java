@@ -1,0 +1,70 @@
+package dev.sparkdit.cuda;
+
+import dev.sparkdit.tensor.DType;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Every entry point a launcher can ask for is in the built fatbin (no GPU needed: the names are in
+ * its symbol tables and PTX). Catches a Java name that drifted from its {@code extern "C"} kernel.
+ */
+class KernelNamesTest {
+
+    static List<String> launcherKernelNames() {
+        List<String> n = new ArrayList<>();
+        DType[] storage = {DType.F32, DType.BF16, DType.F16};
+        DType[] compute = {DType.F32, DType.BF16};
+        for (DType s : storage) {
+            for (DType d : storage) {
+                n.add(Convert.kernelName(s, d));
+            }
+        }
+        for (DType d : compute) {
+            n.add(Add.kernelName(d));
+            n.add(ActivationKernel.kernelName(d));
+            n.add(AddGated.kernelName(d));
+            n.add(LayerNormModulate.kernelName(d, false));
+            for (DType t : compute) {
+                n.add(TimestepEmbedding.kernelName(d, t));
+            }
+            for (long dh : new long[] {32, 64, 128}) {
+                for (DType o : compute) {
+                    n.add(Attention.kernelName(d, dh, o));
+                }
+            }
+        }
+        n.add(LayerNormModulate.kernelName(DType.BF16, true));
+        n.add(QkNormRope.kernelName(DType.F32, DType.F32));
+        n.add(QkNormRope.kernelName(DType.BF16, DType.F32));
+        n.add(QkNormRope.kernelName(DType.BF16, DType.BF16));
+        n.add(MergeAttention.KERNEL);
+        n.add(Fp8Quant.QUANTIZE_KERNEL);
+        n.add(Fp8Quant.DEQUANTIZE_KERNEL);
+        return n;
+    }
+
+    @Test
+    void everyLauncherKernelIsInTheFatbin() throws Exception {
+        byte[] fatbin;
+        try (InputStream in = KernelModule.class.getResourceAsStream(KernelModule.RESOURCE)) {
+            Assumptions.assumeTrue(in != null, "no fatbin on the classpath (built with -Dsparkdit.cpuOnly=true)");
+            fatbin = in.readAllBytes();
+        }
+        String image = new String(fatbin, StandardCharsets.ISO_8859_1);
+        List<String> missing = new ArrayList<>();
+        for (String name : launcherKernelNames()) {
+            // followed by NUL (ELF string table) or '(' (PTX .entry), so prefixes do not count
+            if (!image.contains(name + '\0') && !image.contains(name + '(')) {
+                missing.add(name);
+            }
+        }
+        assertEquals(List.of(), missing, "kernels the launchers name but the fatbin lacks");
+    }
+}
