@@ -155,8 +155,9 @@ public final class BenchCommand implements Command {
             Tensor hidden = io.allocate(dt, img, cfg.inChannels());
             Tensor encoder = io.allocate(dt, txt, cfg.jointAttentionDim());
             Tensor pooled = io.allocate(dt, cfg.pooledProjectionDim());
-            Tensor timestep = io.allocate(dt, 1);
-            Tensor guidance = io.allocate(dt, 1);
+            // Scalars stay fp32 (see FluxParity): a bf16 t would scramble the sinusoids.
+            Tensor timestep = io.allocate(DType.F32, 1);
+            Tensor guidance = io.allocate(DType.F32, 1);
             random.run(hidden, 1, 0f, 1.7f);
             random.run(encoder, 2, 0f, 1.7f);
             random.run(pooled, 3, 0f, 1.7f);

@@ -74,8 +74,10 @@ public final class FluxParity {
         Tensor hidden = upload(ops, arena, io, "hidden_states", dt, in.batch, in.img, cfg.inChannels());
         Tensor encoder = upload(ops, arena, io, "encoder_hidden_states", dt, in.batch, in.txt, cfg.jointAttentionDim());
         Tensor pooled = upload(ops, arena, io, "pooled_projections", dt, in.batch, cfg.pooledProjectionDim());
-        Tensor timestep = upload(ops, arena, io, "timestep", dt, in.batch);
-        Tensor guidance = cfg.guidanceEmbeds() ? upload(ops, arena, io, "guidance", dt, in.batch) : null;
+        // Scalars stay fp32 whatever the compute dtype: t x 1000 feeds sinusoids whose fastest
+        // frequency is 1 rad per unit, so a bf16-rounded t (0.4% steps) would scramble them.
+        Tensor timestep = upload(ops, arena, io, "timestep", DType.F32, in.batch);
+        Tensor guidance = cfg.guidanceEmbeds() ? upload(ops, arena, io, "guidance", DType.F32, in.batch) : null;
         float[] ids = new float[(in.txt + in.img) * 3];
         System.arraycopy(in.txtIds, 0, ids, 0, in.txtIds.length);
         System.arraycopy(in.imgIds, 0, ids, in.txtIds.length, in.imgIds.length);
