@@ -28,7 +28,7 @@ import java.util.concurrent.locks.LockSupport;
  * the {@link Rendezvous}. Tensors are host memory, wrapped without copying ({@code torch.from_blob})
  * as byte tensors.
  *
- * <p>Every wait polls: the Work's completion, this rank's abort flag, and (every
+ * <p>Every wait polls (a daemon thread does libtorch's blocking wait): the Work's completion, this rank's abort flag, and (every
  * {@link #STORE_POLL_MS} ms) an abort key in the store that {@link #abort()} sets, so a peer that
  * aborts makes the others fail within milliseconds; Gloo's own {@code timeout} bounds the rest. Work
  * abandoned that way may still touch its buffers until Gloo's timeout expires: keep them alive.
@@ -49,6 +49,11 @@ public final class GlooCommunicator implements Communicator {
     private volatile boolean aborted;
     private volatile String abortReason = "";
     private boolean closed;
+    private final java.util.concurrent.ExecutorService waiter = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread th = new Thread(r, "gloo-wait");
+        th.setDaemon(true);
+        return th;
+    });
 
     private GlooCommunicator(String group, int rank, int size, Duration timeout, TCPStore store) {
         this.group = group;
@@ -229,6 +234,7 @@ public final class GlooCommunicator implements Communicator {
                 // best effort
             }
         }
+        waiter.shutdown();
         pg.close();
         store.close();
     }
@@ -241,10 +247,17 @@ public final class GlooCommunicator implements Communicator {
     // ---- helpers ----------------------------------------------------------------------------------
 
     private void await(Work w, String call, Tensor t) {
+        // Gloo's send/recv Work never reports isCompleted() before wait(), and a wait with a short
+        // timeout poisons the whole Gloo context; so a daemon thread does the one full wait while this
+        // thread polls for completion and for aborts.
+        java.util.concurrent.Future<?> done = waiter.submit(() -> {
+            w._wait();
+            return null;
+        });
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long nextStoreCheck = start + TimeUnit.MILLISECONDS.toNanos(STORE_POLL_MS);
-        while (!w.isCompleted()) {
+        while (!done.isDone()) {
             if (aborted) {
                 throw new CommunicationException("gloo: " + call + " on " + this + " abandoned after "
                         + InProcessRendezvous.seconds(start) + " s: " + abortReason);
@@ -266,11 +279,16 @@ public final class GlooCommunicator implements Communicator {
             LockSupport.parkNanos(20_000);
         }
         try {
-            w._wait();
-        } catch (RuntimeException e) {
+            done.get();
+        } catch (java.util.concurrent.ExecutionException e) {
             abort();
+            Throwable c = e.getCause();
             throw new CommunicationException("gloo: " + call + " on " + this + " failed"
-                    + (t == null ? "" : " (" + t.bytes() + " bytes)") + ": " + firstLine(e.getMessage()), e);
+                    + (t == null ? "" : " (" + t.bytes() + " bytes)") + ": " + firstLine(c.getMessage()), c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort();
+            throw new CommunicationException("gloo: " + call + " on " + this + " interrupted", e);
         }
     }
 
