@@ -49,6 +49,7 @@ public final class GlooCommunicator implements Communicator {
     private volatile boolean aborted;
     private volatile String abortReason = "";
     private boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.ExecutorService waiter = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread th = new Thread(r, "gloo-wait");
         th.setDaemon(true);
@@ -235,8 +236,15 @@ public final class GlooCommunicator implements Communicator {
             }
         }
         waiter.shutdown();
+        if (inFlight.get() > 0) {
+            // abandoned work still runs inside Gloo until its timeout: freeing the process group under it
+            // would crash the process, so it is left to the JVM (a failed rank is about to exit anyway)
+            abort();
+            return;
+        }
         pg.close();
-        store.close();
+        // no store.close(): the process group took ownership of the store (an intrusive_ptr); closing it
+        // here as well frees it twice, which glibc reports later as "corrupted double-linked list"
     }
 
     @Override
@@ -250,8 +258,13 @@ public final class GlooCommunicator implements Communicator {
         // Gloo's send/recv Work never reports isCompleted() before wait(), and a wait with a short
         // timeout poisons the whole Gloo context; so a daemon thread does the one full wait while this
         // thread polls for completion and for aborts.
+        inFlight.incrementAndGet();
         java.util.concurrent.Future<?> done = waiter.submit(() -> {
-            w._wait();
+            try {
+                w._wait();
+            } finally {
+                inFlight.decrementAndGet();
+            }
             return null;
         });
         long start = System.nanoTime();

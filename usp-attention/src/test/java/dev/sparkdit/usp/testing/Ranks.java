@@ -32,17 +32,26 @@ public final class Ranks {
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             List<T> out = new ArrayList<>();
-            for (Future<T> f : futures) {
+            Throwable first = null;
+            for (Future<T> f : futures) { // wait for every rank, so a failed test leaves nothing running
                 try {
                     out.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (ExecutionException e) {
-                    if (e.getCause() instanceof Exception ex) {
-                        throw ex;
+                    Throwable c = e.getCause();
+                    if (first == null) {
+                        first = c;
+                    } else if (first != c) {
+                        first.addSuppressed(c);
                     }
-                    throw e;
                 } catch (TimeoutException e) {
                     throw new AssertionError("ranks did not finish within " + timeoutSeconds + " s", e);
                 }
+            }
+            if (first instanceof Exception ex) {
+                throw ex;
+            }
+            if (first instanceof Error err) {
+                throw err;
             }
             return out;
         } finally {
