@@ -2,7 +2,6 @@ package dev.sparkdit.usp.comm;
 
 import dev.sparkdit.tensor.Device;
 import dev.sparkdit.tensor.Tensor;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.chrono.Milliseconds;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.ByteVector;
@@ -338,7 +337,7 @@ public final class GlooCommunicator implements Communicator {
     }
 
     private org.bytedeco.pytorch.Tensor wrap(Tensor t) {
-        return torch.from_blob(new Address(t.address(), t.bytes()), new long[] {t.bytes()}, bytes);
+        return torch.from_blob(new NativeAddress(t.address(), t.bytes()), new long[] {t.bytes()}, bytes);
     }
 
     private void copyBytes(Tensor dst, Tensor src) {
@@ -354,14 +353,5 @@ public final class GlooCommunicator implements Communicator {
         }
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    /** A JavaCPP pointer at a raw address, for {@code from_blob}. */
-    static final class Address extends Pointer {
-        Address(long address, long bytes) {
-            this.address = address;
-            this.limit = bytes;
-            this.capacity = bytes;
-        }
     }
 }
