@@ -36,6 +36,9 @@ public final class GlooCommunicator implements Communicator {
     static final long STORE_POLL_MS = 20;
     private static final String ABORT_KEY = "sparkdit/abort";
     private static final int TAG = 0;
+    /** Communicators closed with work still inside Gloo: kept from the garbage collector's deallocators. */
+    private static final java.util.List<GlooCommunicator> ABANDONED =
+            java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     private final int rank;
     private final int size;
@@ -237,8 +240,9 @@ public final class GlooCommunicator implements Communicator {
         waiter.shutdown();
         if (inFlight.get() > 0) {
             // abandoned work still runs inside Gloo until its timeout: freeing the process group under it
-            // would crash the process, so it is left to the JVM (a failed rank is about to exit anyway)
+            // would crash the process, so it is kept reachable (a failed rank is about to exit anyway)
             abort();
+            ABANDONED.add(this);
             return;
         }
         pg.close();
