@@ -1,0 +1,48 @@
+package dev.sparkdit.usp;
+
+import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.usp.comm.Communicator;
+
+import java.util.Arrays;
+
+/**
+ * Unified Sequence Parallelism: a {@code ring x ulysses} mesh. Ulysses inside (its all-to-all among
+ * the NVLink-connected ranks of one host), Ring outside (K/V blocks passed between hosts): q/k/v go
+ * from sequence-split to head-split within the Ulysses group, ring attention runs over the ring group
+ * on the head-split tensors (each ring member holding its Ulysses group's whole slice of the
+ * sequence), and the output goes back with a second all-to-all.
+ *
+ * <p>{@code lengths} lists the tokens of every rank sharing the sequence in sequence-index order
+ * ({@code ringIndex * ulysses + ulyssesIndex}, see {@link RankPlacement#sequenceIndex}).
+ */
+public final class UspAttention implements SequenceAttention {
+    private final UlyssesAttention delegate;
+
+    public UspAttention(Communicator ulysses, Communicator ring, int[] lengths, Fp8Communication fp8) {
+        int u = ulysses.size();
+        int r = ring.size();
+        if (lengths.length != u * r) {
+            throw new IllegalArgumentException("usp: " + lengths.length + " lengths " + Arrays.toString(lengths)
+                    + " for ring " + r + " x ulysses " + u + " = " + (u * r) + " ranks");
+        }
+        int[] ringLengths = new int[r];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < u; j++) {
+                ringLengths[i] += lengths[i * u + j];
+            }
+        }
+        int[] ulyssesLengths = Arrays.copyOfRange(lengths, ring.rank() * u, ring.rank() * u + u);
+        this.delegate = new UlyssesAttention(ulysses, ulyssesLengths, fp8, new RingAttention(ring, ringLengths));
+    }
+
+    @Override
+    public void attend(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale) {
+        delegate.attend(ops, out, q, k, v, scale);
+    }
+
+    @Override
+    public String toString() {
+        return "UspAttention[" + delegate + "]";
+    }
+}
