@@ -34,7 +34,7 @@ public final class ParityCommand implements Command {
     public String usage() {
         return """
                 usage: sparkdit parity --case DIR [--case DIR ...] [--backend cpu|cuda] [--dtype f32|bf16]
-                                       [--tol X] [--json] [--ranks N --ulysses U --ring R]
+                                       [--tol X] [--json] [--ranks N --ulysses U --ring R [--fp8]]
 
                   --case DIR     a folder with config.json, weights.safetensors, io.safetensors
                                  (the layout of shared/golden); repeatable
@@ -43,7 +43,9 @@ public final class ParityCommand implements Command {
                   --tol X        relative L2 bound; default 1e-5 (cpu f32), 1e-4 (cuda f32), 2e-2 (bf16)
                   --json         one JSON object per output line instead of a table
                   --ranks N      spread the sequence over N ranks (default 1), with
-                  --ulysses U    Ulysses degree and --ring R Ring degree (U x R = N)
+                  --ulysses U    Ulysses degree and --ring R Ring degree (U x R = N); ranks are threads
+                                 (CPU: Gloo over loopback; CUDA: NCCL, rank i on GPU i)
+                  --fp8          FP8 (e4m3) Ulysses all-to-all (report its error; default off)
 
                 exit status: 0 all within tolerance, 1 an error exceeds it, 2 bad usage or case""";
     }
@@ -51,7 +53,7 @@ public final class ParityCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--case", "--backend", "--dtype", "--tol", "--ranks", "--ulysses", "--ring"),
-                Set.of("--json"));
+                Set.of("--json", "--fp8"));
         List<String> cases = a.all("--case");
         if (cases.isEmpty()) {
             throw new UsageException("parity needs at least one --case DIR");
@@ -79,7 +81,7 @@ public final class ParityCommand implements Command {
         if (ranks < 1 || ulysses < 1 || ring < 1 || ulysses * ring != ranks) {
             throw new UsageException("--ulysses " + ulysses + " x --ring " + ring + " must equal --ranks " + ranks);
         }
-        ParityOptions opt = new ParityOptions(backend, dtype, tol, ranks, ulysses, ring);
+        ParityOptions opt = new ParityOptions(backend, dtype, tol, ranks, ulysses, ring, a.flag("--fp8"));
 
         List<ParityResult> results = new ArrayList<>();
         for (String dir : cases) {

@@ -12,11 +12,17 @@ import dev.sparkdit.safetensors.SafetensorsFile;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.runner.SequenceParallelGroup;
+import dev.sparkdit.usp.Fp8Communication;
 import dev.sparkdit.usp.LocalAttention;
+import dev.sparkdit.usp.ParallelPlan;
+import dev.sparkdit.usp.SequenceAttention;
+import dev.sparkdit.usp.SequenceSplit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -45,55 +51,93 @@ public final class FluxParity {
     /** Runs the case's inputs through the model; returns {@code output} for every sample, as fp32. */
     public static float[] forward(ParityCase c, ParityOptions opt) throws IOException {
         FluxConfig config = FluxConfig.fromDiffusers(c.config());
-        if (opt.ranks() != 1) {
-            throw new UnsupportedOperationException("sharded parity (--ranks " + opt.ranks()
-                    + ") is not available in this build");
+        Inputs in;
+        try (SafetensorsFile io = SafetensorsFile.open(c.io())) {
+            in = Inputs.read(io, config);
         }
-        try (SafetensorsFile io = SafetensorsFile.open(c.io());
-             SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(c.weights())) {
-            Inputs in = Inputs.read(io, config);
-            DType dt = opt.dtype();
+        DType dt = opt.dtype();
+        if (opt.ranks() == 1) {
             long scratch = FluxTransformer.scratchBytes(config, in.txt + in.img, dt);
             try (ComputeBackend backend = Backends.create(opt.backend(), 0, scratch)) {
-                Ops ops = backend.ops();
-                Arena weightArena = backend.reserve("weights", FluxTransformer.weightBytes(config, dt));
-                FluxTransformer model = FluxTransformer.load(weights, config, ops, weightArena, dt);
-                return forwardAll(ops, backend, model, io, in, dt);
+                return forwardRank(c, config, in, backend, LocalAttention.INSTANCE, dt, 0, in.txt, 0, in.img);
             }
         }
+        int n = opt.ranks();
+        ParallelPlan plan = ParallelPlan.of(n, opt.ulysses(), opt.ring(), n);
+        SequenceSplit txt = SequenceSplit.of(in.txt, n);
+        SequenceSplit img = SequenceSplit.of(in.img, n);
+        int[] lengths = SequenceSplit.localLengths(txt, img);
+        long tokens = txt.paddedLength() + img.paddedLength();
+        // The strategies' buffers: padded q/k/v and outputs, send and receive sides, fp32 partials.
+        long scratch = FluxTransformer.scratchBytes(config, tokens, dt)
+                + 16L * (in.txt + in.img + 2L * n) * config.dim() * 4 + (16L << 20);
+        List<float[]> parts;
+        try {
+            parts = SequenceParallelGroup.run(plan, opt.backend(), scratch, lengths,
+                    Fp8Communication.of(opt.fp8()), Duration.ofSeconds(120), (me, backend, attention) -> {
+                        int s = me.sequenceIndex(opt.ulysses());
+                        return forwardRank(c, config, in, backend, attention, dt, txt.start(s), txt.length(s),
+                                img.start(s), img.length(s));
+                    });
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("sharded run failed: " + e, e);
+        }
+        // Image rows come back per rank; put them in sequence order, sample by sample.
+        int co = config.outChannels();
+        float[] out = new float[in.batch * in.img * co];
+        for (int rank = 0; rank < n; rank++) {
+            int s = plan.placement(rank).sequenceIndex(opt.ulysses());
+            float[] part = parts.get(rank);
+            int rows = img.length(s);
+            for (int b = 0; b < in.batch; b++) {
+                System.arraycopy(part, b * rows * co, out, (b * in.img + img.start(s)) * co, rows * co);
+            }
+        }
+        return out;
     }
 
-    private static float[] forwardAll(Ops ops, ComputeBackend backend, FluxTransformer model, SafetensorsFile io,
-                                      Inputs in, DType dt) throws IOException {
-        FluxConfig cfg = model.config();
-        long bytes = Arena.alignUp((long) in.batch * in.img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
-                + Arena.alignUp((long) in.batch * in.txt * cfg.jointAttentionDim() * dt.bytes())
-                + Arena.alignUp((long) in.batch * cfg.pooledProjectionDim() * dt.bytes())
-                + 2L * (in.txt + in.img) * cfg.attentionHeadDim() * 4 + 64L * Arena.ALIGNMENT + 4L * in.batch * 4;
-        Arena arena = backend.reserve("inputs", bytes);
-        Tensor hidden = upload(ops, arena, io, "hidden_states", dt, in.batch, in.img, cfg.inChannels());
-        Tensor encoder = upload(ops, arena, io, "encoder_hidden_states", dt, in.batch, in.txt, cfg.jointAttentionDim());
-        Tensor pooled = upload(ops, arena, io, "pooled_projections", dt, in.batch, cfg.pooledProjectionDim());
-        // Scalars stay fp32 whatever the compute dtype: t x 1000 feeds sinusoids whose fastest
-        // frequency is 1 rad per unit, so a bf16-rounded t (0.4% steps) would scramble them.
-        Tensor timestep = upload(ops, arena, io, "timestep", DType.F32, in.batch);
-        Tensor guidance = cfg.guidanceEmbeds() ? upload(ops, arena, io, "guidance", DType.F32, in.batch) : null;
-        float[] ids = new float[(in.txt + in.img) * 3];
-        System.arraycopy(in.txtIds, 0, ids, 0, in.txtIds.length);
-        System.arraycopy(in.imgIds, 0, ids, in.txtIds.length, in.imgIds.length);
-        float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, in.txt + in.img);
-        Tensor cos = arena.allocate(DType.F32, in.txt + in.img, cfg.attentionHeadDim());
-        Tensor sin = arena.allocate(DType.F32, in.txt + in.img, cfg.attentionHeadDim());
-        ops.copyFromHost(cos, floatBytes(rope[0]), DType.F32);
-        ops.copyFromHost(sin, floatBytes(rope[1]), DType.F32);
-        Tensor out = arena.allocate(dt, in.batch, in.img, cfg.outChannels());
-        for (int b = 0; b < in.batch; b++) {
-            model.forward(ops, LocalAttention.INSTANCE, row(out, b), row(hidden, b), row(encoder, b),
-                    row(pooled, b), timestep.narrow(0, b, 1), guidance == null ? null : guidance.narrow(0, b, 1),
-                    cos, sin);
+    /** One rank: loads the model, runs its text and image rows of every sample, returns its image rows. */
+    private static float[] forwardRank(ParityCase c, FluxConfig cfg, Inputs in, ComputeBackend backend,
+                                       SequenceAttention attention, DType dt, int txtStart, int txtLen,
+                                       int imgStart, int imgLen) throws IOException {
+        Ops ops = backend.ops();
+        try (SafetensorsFile io = SafetensorsFile.open(c.io());
+             SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(c.weights())) {
+            Arena weightArena = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
+            FluxTransformer model = FluxTransformer.load(weights, cfg, ops, weightArena, dt);
+            long bytes = Arena.alignUp((long) in.batch * in.img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
+                    + Arena.alignUp((long) in.batch * in.txt * cfg.jointAttentionDim() * dt.bytes())
+                    + Arena.alignUp((long) in.batch * cfg.pooledProjectionDim() * dt.bytes())
+                    + 2L * (in.txt + in.img) * cfg.attentionHeadDim() * 4 + 64L * Arena.ALIGNMENT + 4L * in.batch * 4;
+            Arena arena = backend.reserve("inputs", bytes);
+            Tensor hidden = upload(ops, arena, io, "hidden_states", dt, in.batch, in.img, cfg.inChannels());
+            Tensor encoder = upload(ops, arena, io, "encoder_hidden_states", dt, in.batch, in.txt,
+                    cfg.jointAttentionDim());
+            Tensor pooled = upload(ops, arena, io, "pooled_projections", dt, in.batch, cfg.pooledProjectionDim());
+            // Scalars stay fp32 whatever the compute dtype: t x 1000 feeds sinusoids whose fastest
+            // frequency is 1 rad per unit, so a bf16-rounded t (0.4% steps) would scramble them.
+            Tensor timestep = upload(ops, arena, io, "timestep", DType.F32, in.batch);
+            Tensor guidance = cfg.guidanceEmbeds() ? upload(ops, arena, io, "guidance", DType.F32, in.batch) : null;
+            int local = txtLen + imgLen;
+            float[] ids = new float[local * 3];
+            System.arraycopy(in.txtIds, txtStart * 3, ids, 0, txtLen * 3);
+            System.arraycopy(in.imgIds, imgStart * 3, ids, txtLen * 3, imgLen * 3);
+            float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, local);
+            Tensor cos = arena.allocate(DType.F32, local, cfg.attentionHeadDim());
+            Tensor sin = arena.allocate(DType.F32, local, cfg.attentionHeadDim());
+            ops.copyFromHost(cos, floatBytes(rope[0]), DType.F32);
+            ops.copyFromHost(sin, floatBytes(rope[1]), DType.F32);
+            Tensor out = arena.allocate(dt, in.batch, imgLen, cfg.outChannels());
+            for (int b = 0; b < in.batch; b++) {
+                model.forward(ops, attention, row(out, b), row(hidden, b).narrow(0, imgStart, imgLen),
+                        row(encoder, b).narrow(0, txtStart, txtLen), row(pooled, b), timestep.narrow(0, b, 1),
+                        guidance == null ? null : guidance.narrow(0, b, 1), cos, sin);
+            }
+            ops.synchronize();
+            return ops.toFloatArray(out);
         }
-        ops.synchronize();
-        return ops.toFloatArray(out);
     }
 
     /** Sample b of a batch-first tensor, without the batch dimension. */

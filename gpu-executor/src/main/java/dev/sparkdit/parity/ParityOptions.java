@@ -11,8 +11,10 @@ import dev.sparkdit.tensor.DType;
  * @param ranks     ranks the sequence is spread over (1 = single device)
  * @param ulysses   Ulysses degree
  * @param ring      Ring degree
+ * @param fp8       FP8 (e4m3) Ulysses all-to-all
  */
-public record ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring) {
+public record ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring,
+                            boolean fp8) {
 
     public ParityOptions {
         if (dtype != DType.F32 && dtype != DType.BF16) {
@@ -21,14 +23,14 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
         if (!Double.isNaN(tolerance) && !(tolerance > 0)) {
             throw new IllegalArgumentException("tolerance must be > 0, got " + tolerance);
         }
-        if (ranks < 1 || ulysses < 1 || ring < 1) {
-            throw new IllegalArgumentException("ranks, ulysses and ring must be >= 1, got " + ranks + ", " + ulysses
-                    + ", " + ring);
+        if (ranks < 1 || ulysses < 1 || ring < 1 || ulysses * ring != ranks) {
+            throw new IllegalArgumentException("ulysses " + ulysses + " x ring " + ring + " must equal ranks " + ranks
+                    + " (all >= 1)");
         }
     }
 
     public static ParityOptions single(String backend, DType dtype) {
-        return new ParityOptions(backend, dtype, Double.NaN, 1, 1, 1);
+        return new ParityOptions(backend, dtype, Double.NaN, 1, 1, 1, false);
     }
 
     /**
@@ -46,6 +48,6 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
     }
 
     public String parallelLabel() {
-        return ranks == 1 ? "1" : ranks + " ranks (ulysses " + ulysses + " x ring " + ring + ")";
+        return ranks == 1 ? "1" : "ulysses " + ulysses + " x ring " + ring + (fp8 ? " fp8" : "");
     }
 }

@@ -1,0 +1,80 @@
+package dev.sparkdit.runner;
+
+import dev.sparkdit.backend.Backends;
+import dev.sparkdit.backend.ComputeBackend;
+import dev.sparkdit.usp.Fp8Communication;
+import dev.sparkdit.usp.ParallelPlan;
+import dev.sparkdit.usp.RankPlacement;
+import dev.sparkdit.usp.comm.InProcessRendezvous;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs the ranks of one plan as threads of this JVM, as Spark executor tasks do: each thread makes its
+ * own backend (CUDA device = its rank's local GPU), forms its communicators through an in-process
+ * rendezvous and runs the body. A rank that fails aborts its communicators so its peers fail fast; the
+ * first failure is rethrown with the others suppressed.
+ */
+public final class SequenceParallelGroup {
+    private SequenceParallelGroup() {
+    }
+
+    public static <T> List<T> run(ParallelPlan plan, String backendName, long scratchBytes, int[] lengths,
+                                  Fp8Communication fp8, Duration timeout, RankBody<T> body) throws Exception {
+        if (lengths.length != plan.sequenceParallelDegree()) {
+            throw new IllegalArgumentException(lengths.length + " sequence lengths for " + plan);
+        }
+        InProcessRendezvous rendezvous = new InProcessRendezvous(timeout);
+        ExecutorService pool = Executors.newFixedThreadPool(plan.worldSize(), r -> {
+            Thread t = new Thread(r, "sparkdit-rank");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<Future<T>> futures = new ArrayList<>();
+            for (int rank = 0; rank < plan.worldSize(); rank++) {
+                RankPlacement me = plan.placement(rank);
+                futures.add(pool.submit(() -> {
+                    Thread.currentThread().setName("sparkdit-rank-" + me.rank());
+                    try (ComputeBackend backend = Backends.create(backendName, me.localGpu(), scratchBytes);
+                         GroupCommunicators comms = new GroupCommunicators(plan, me, backend, rendezvous, lengths,
+                                 fp8, timeout)) {
+                        try {
+                            return body.run(me, backend, comms.attention);
+                        } catch (Exception | Error e) {
+                            comms.abort();
+                            throw e;
+                        }
+                    }
+                }));
+            }
+            List<T> results = new ArrayList<>();
+            Exception first = null;
+            for (Future<T> f : futures) {
+                try {
+                    results.add(f.get());
+                } catch (ExecutionException e) {
+                    Exception cause = e.getCause() instanceof Exception ex ? ex : e;
+                    if (first == null) {
+                        first = cause;
+                    } else {
+                        first.addSuppressed(cause);
+                    }
+                    results.add(null);
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
