@@ -17,7 +17,13 @@ import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.runner.SequenceParallelGroup;
+import dev.sparkdit.usp.Fp8Communication;
 import dev.sparkdit.usp.LocalAttention;
+import dev.sparkdit.usp.ParallelPlan;
+import dev.sparkdit.usp.SequenceAttention;
+import dev.sparkdit.usp.SequenceSplit;
+import java.time.Duration;
 
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -52,19 +58,23 @@ public final class BenchCommand implements Command {
                 usage: sparkdit bench [--preset dev|schnell] [--res PIXELS] [--txt N] [--dtype bf16|f32]
                                       [--steps N] [--warmup N] [--graphs both|on|off] [--no-breakdown]
                                       [--layers N] [--single-layers N] [--device I] [--json]
+                                      [--ranks N --ulysses U --ring R [--fp8]]
 
                   --res      square image side in pixels (default 1024: 64x64 latents = 4096 tokens)
                   --txt      text tokens (default 512)
                   --steps    timed steps (default 10), after --warmup steps (default 3)
                   --graphs   time eager launches, CUDA-graph replay, or both (default both)
                   --layers / --single-layers   override the block counts (smaller smoke runs)
+                  --ranks N  spread one image's sequence over N GPUs (rank i on GPU i, ranks as threads,
+                             NCCL), --ulysses U x --ring R = N; --fp8 quantizes the Ulysses all-to-all
                 Prints a table; --json prints one JSON object per mode instead.""";
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--preset", "--res", "--txt", "--dtype", "--steps", "--warmup", "--graphs",
-                "--layers", "--single-layers", "--device"), Set.of("--json", "--no-breakdown"));
+                "--layers", "--single-layers", "--device", "--ranks", "--ulysses", "--ring"),
+                Set.of("--json", "--no-breakdown", "--fp8"));
         FluxConfig p = FluxConfig.preset(a.get("--preset", "dev"));
         FluxConfig cfg = new FluxConfig(p.inChannels(), p.outChannels(), a.intValue("--layers", p.numLayers()),
                 a.intValue("--single-layers", p.numSingleLayers()), p.attentionHeadDim(), p.numAttentionHeads(),
@@ -88,70 +98,115 @@ public final class BenchCommand implements Command {
         int img = grid * grid;
         long tokens = (long) img + txt;
 
-        long scratch = FluxTransformer.scratchBytes(cfg, tokens, dt);
-        List<Map<String, Object>> rows = new ArrayList<>();
-        try (CudaBackend backend = new CudaBackend(a.intValue("--device", 0), scratch)) {
-            CudaOps ops = backend.cudaOps();
-            err.printf("bench: %s, %s, %d image + %d text tokens, %s; making random weights (%.1f GiB)%n",
-                    ops.cudaDevice(), cfg, img, txt, dt, FluxTransformer.weightBytes(cfg, dt) / (double) (1L << 30));
-            Arena weights = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
-            FillRandom random = new FillRandom(ops.kernels(), ops.stream());
-            FluxTransformer model = FluxTransformer.random(cfg, weights, dt, random::run, 1234);
-            Arena io = backend.reserve("io", Arena.alignUp((long) img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
-                    + Arena.alignUp((long) txt * cfg.jointAttentionDim() * dt.bytes())
-                    + 2 * Arena.alignUp(tokens * cfg.attentionHeadDim() * 4) + 16 * Arena.ALIGNMENT
-                    + Arena.alignUp((long) cfg.pooledProjectionDim() * dt.bytes()));
-            Step step = Step.make(ops, io, cfg, model, random, dt, grid, txt);
-            ops.synchronize();
-            long usedBytes = ops.cudaDevice().totalMemory() - ops.cudaDevice().freeMemory();
-            FluxFlops flops = FluxFlops.perStep(cfg, txt, img);
-
-            for (int i = 0; i < warmup; i++) {
-                step.run(ops);
-            }
-            ops.synchronize();
-            Map<String, Double> breakdown = null;
-            if (!a.flag("--no-breakdown")) {
-                breakdown = breakdown(ops, step);
-            }
-            if (!graphs.equals("on")) {
-                double[] ms = timeSteps(ops, steps, () -> step.run(ops));
-                rows.add(row("eager", ms, flops, usedBytes, ops, cfg, img, txt, dt));
-            }
-            if (!graphs.equals("off")) {
-                try (CudaGraph graph = CudaGraph.capture(ops.stream(), () -> step.run(ops))) {
-                    for (int i = 0; i < warmup; i++) {
-                        graph.launch(ops.stream());
-                    }
-                    double[] ms = timeSteps(ops, steps, () -> graph.launch(ops.stream()));
-                    rows.add(row("cuda-graph", ms, flops, ops.cudaDevice().totalMemory()
-                            - ops.cudaDevice().freeMemory(), ops, cfg, img, txt, dt));
-                }
-            }
-            float[] result = ops.toFloatArray(step.out);
-            long nonFinite = 0;
-            for (float f : result) {
-                if (!Float.isFinite(f)) {
-                    nonFinite++;
-                }
-            }
-            for (Map<String, Object> r : rows) {
-                r.put("output_non_finite", nonFinite);
-                if (breakdown != null) {
-                    r.put("breakdown_ms", breakdown);
-                }
-            }
-            print(rows, a.flag("--json"), out);
-            return nonFinite == 0 ? 0 : 1;
+        int ranks = a.intValue("--ranks", 1);
+        int ulysses = a.intValue("--ulysses", a.get("--ring", null) == null ? ranks : 1);
+        int ring = a.intValue("--ring", Math.max(1, ranks / Math.max(1, ulysses)));
+        if (ranks < 1 || ulysses < 1 || ring < 1 || ulysses * ring != ranks) {
+            throw new UsageException("--ulysses " + ulysses + " x --ring " + ring + " must equal --ranks " + ranks);
         }
+        boolean fp8 = a.flag("--fp8");
+        Settings set = new Settings(cfg, dt, steps, warmup, graphs, !a.flag("--no-breakdown"),
+                FluxFlops.perStep(cfg, txt, img), ranks == 1 ? "1 gpu" : "ulysses " + ulysses + " x ring " + ring
+                + (fp8 ? " fp8" : ""));
+        List<Map<String, Object>> rows;
+        if (ranks == 1) {
+            long scratch = FluxTransformer.scratchBytes(cfg, tokens, dt);
+            try (CudaBackend backend = new CudaBackend(a.intValue("--device", 0), scratch)) {
+                err.printf("bench: %s, %s, %d image + %d text tokens, %s; making random weights (%.1f GiB)%n",
+                        backend.cudaOps().cudaDevice(), cfg, img, txt, dt,
+                        FluxTransformer.weightBytes(cfg, dt) / (double) (1L << 30));
+                rows = runRank(backend, LocalAttention.INSTANCE, set, grid, 0, txt, 0, img, true);
+            }
+        } else {
+            ParallelPlan plan = ParallelPlan.of(ranks, ulysses, ring, ranks);
+            SequenceSplit txtSplit = SequenceSplit.of(txt, ranks);
+            SequenceSplit imgSplit = SequenceSplit.of(img, ranks);
+            int[] lengths = SequenceSplit.localLengths(txtSplit, imgSplit);
+            long local = txtSplit.paddedLength() + imgSplit.paddedLength();
+            long scratch = FluxTransformer.scratchBytes(cfg, local, dt) + 16L * (tokens + 2L * ranks) * cfg.dim() * 4;
+            err.printf("bench: %s over %d GPUs, %s, %d image + %d text tokens, %s%n", set.label, ranks, cfg, img, txt, dt);
+            List<List<Map<String, Object>>> all = SequenceParallelGroup.run(plan, "cuda", scratch, lengths,
+                    Fp8Communication.of(fp8), Duration.ofSeconds(300), (me, backend, attention) -> {
+                        int sq = me.sequenceIndex(ulysses);
+                        return runRank((CudaBackend) backend, attention, set, grid, txtSplit.start(sq),
+                                txtSplit.length(sq), imgSplit.start(sq), imgSplit.length(sq), me.rank() == 0);
+                    });
+            rows = all.get(0);
+        }
+        print(rows, a.flag("--json"), out);
+        return rows.stream().allMatch(r -> Long.valueOf(0).equals(r.get("output_non_finite"))) ? 0 : 1;
+    }
+
+    /** What every rank of a benchmark run needs to know. */
+    private record Settings(FluxConfig cfg, DType dt, int steps, int warmup, String graphs, boolean breakdown,
+                            FluxFlops flops, String label) {
+    }
+
+    /**
+     * One rank's benchmark: random weights, its share of the tokens, warm-up, eager steps and graph
+     * replays timed with device events. Every rank runs the same steps (collectives pair them); the
+     * reporter's rows are the run's result.
+     */
+    private static List<Map<String, Object>> runRank(CudaBackend backend, SequenceAttention attention, Settings set,
+                                                     int grid, int txtStart, int txtLen, int imgStart, int imgLen,
+                                                     boolean reporter) {
+        FluxConfig cfg = set.cfg;
+        DType dt = set.dt;
+        CudaOps ops = backend.cudaOps();
+        Arena weights = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
+        FillRandom random = new FillRandom(ops.kernels(), ops.stream());
+        FluxTransformer model = FluxTransformer.random(cfg, weights, dt, random::run, 1234);
+        long tokens = (long) txtLen + imgLen;
+        Arena io = backend.reserve("io", Arena.alignUp((long) imgLen * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
+                + Arena.alignUp((long) txtLen * cfg.jointAttentionDim() * dt.bytes())
+                + 2 * Arena.alignUp(tokens * cfg.attentionHeadDim() * 4) + 16 * Arena.ALIGNMENT
+                + Arena.alignUp((long) cfg.pooledProjectionDim() * dt.bytes()));
+        Step step = Step.make(ops, io, cfg, model, random, dt, grid, txtStart, txtLen, imgStart, imgLen, attention);
+        ops.synchronize();
+        for (int i = 0; i < set.warmup; i++) {
+            step.run(ops);
+        }
+        ops.synchronize();
+        Map<String, Double> breakdown = set.breakdown ? breakdown(ops, step) : null;
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!set.graphs.equals("on")) {
+            double[] ms = timeSteps(ops, set.steps, () -> step.run(ops));
+            rows.add(row("eager", set, ms, usedBytes(ops), ops));
+        }
+        if (!set.graphs.equals("off")) {
+            try (CudaGraph graph = CudaGraph.capture(ops.stream(), () -> step.run(ops))) {
+                for (int i = 0; i < set.warmup; i++) {
+                    graph.launch(ops.stream());
+                }
+                double[] ms = timeSteps(ops, set.steps, () -> graph.launch(ops.stream()));
+                rows.add(row("cuda-graph", set, ms, usedBytes(ops), ops));
+            }
+        }
+        float[] result = ops.toFloatArray(step.out);
+        long nonFinite = 0;
+        for (float f : result) {
+            if (!Float.isFinite(f)) {
+                nonFinite++;
+            }
+        }
+        for (Map<String, Object> r : rows) {
+            r.put("output_non_finite", nonFinite);
+            if (breakdown != null) {
+                r.put("breakdown_ms", breakdown);
+            }
+        }
+        return reporter ? rows : List.of();
+    }
+
+    private static long usedBytes(CudaOps ops) {
+        return ops.cudaDevice().totalMemory() - ops.cudaDevice().freeMemory();
     }
 
     /** The inputs of one step, on the device, and the call that runs it. */
-    private record Step(FluxTransformer model, Tensor out, Tensor hidden, Tensor encoder, Tensor pooled,
-                        Tensor timestep, Tensor guidance, Tensor cos, Tensor sin) {
+    private record Step(FluxTransformer model, SequenceAttention attention, Tensor out, Tensor hidden,
+                        Tensor encoder, Tensor pooled, Tensor timestep, Tensor guidance, Tensor cos, Tensor sin) {
         static Step make(Ops ops, Arena io, FluxConfig cfg, FluxTransformer model, FillRandom random, DType dt,
-                         int grid, int txt) {
-            int img = grid * grid;
+                         int grid, int txtStart, int txt, int imgStart, int img, SequenceAttention attention) {
             Tensor hidden = io.allocate(dt, img, cfg.inChannels());
             Tensor encoder = io.allocate(dt, txt, cfg.jointAttentionDim());
             Tensor pooled = io.allocate(dt, cfg.pooledProjectionDim());
@@ -163,12 +218,11 @@ public final class BenchCommand implements Command {
             random.run(pooled, 3, 0f, 1.7f);
             random.run(timestep, 4, 0.5f, 0f);
             random.run(guidance, 5, 3.5f, 0f);
+            // Text positions are 0; image token i of the full grid sits at (i / grid, i % grid).
             float[] ids = new float[(txt + img) * 3];
-            for (int h = 0; h < grid; h++) {
-                for (int w = 0; w < grid; w++) {
-                    ids[(txt + h * grid + w) * 3 + 1] = h;
-                    ids[(txt + h * grid + w) * 3 + 2] = w;
-                }
+            for (int i = 0; i < img; i++) {
+                ids[(txt + i) * 3 + 1] = (imgStart + i) / grid;
+                ids[(txt + i) * 3 + 2] = (imgStart + i) % grid;
             }
             float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, txt + img);
             Tensor cos = io.allocate(DType.F32, txt + img, cfg.attentionHeadDim());
@@ -176,11 +230,11 @@ public final class BenchCommand implements Command {
             ops.copyFromHost(cos, floats(rope[0]), DType.F32);
             ops.copyFromHost(sin, floats(rope[1]), DType.F32);
             Tensor out = io.allocate(dt, img, cfg.outChannels());
-            return new Step(model, out, hidden, encoder, pooled, timestep, guidance, cos, sin);
+            return new Step(model, attention, out, hidden, encoder, pooled, timestep, guidance, cos, sin);
         }
 
         void run(Ops ops) {
-            model.forward(ops, LocalAttention.INSTANCE, out, hidden, encoder, pooled, timestep,
+            model.forward(ops, attention, out, hidden, encoder, pooled, timestep,
                     model.config().guidanceEmbeds() ? guidance : null, cos, sin);
         }
     }
@@ -222,26 +276,24 @@ public final class BenchCommand implements Command {
         return sum;
     }
 
-    private static Map<String, Object> row(String mode, double[] ms, FluxFlops flops, long usedBytes, CudaOps ops,
-                                           FluxConfig cfg, int img, int txt, DType dt) {
+    private static Map<String, Object> row(String mode, Settings set, double[] ms, long usedBytes, CudaOps ops) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
                 : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("mode", mode);
+        r.put("parallel", set.label);
         r.put("gpu", ops.cudaDevice().name());
-        r.put("dtype", dt.name().toLowerCase(Locale.ROOT));
-        r.put("image_tokens", (long) img);
-        r.put("text_tokens", (long) txt);
-        r.put("layers", (long) cfg.numLayers());
-        r.put("single_layers", (long) cfg.numSingleLayers());
+        r.put("dtype", set.dt.name().toLowerCase(Locale.ROOT));
+        r.put("layers", (long) set.cfg.numLayers());
+        r.put("single_layers", (long) set.cfg.numSingleLayers());
         r.put("steps", (long) ms.length);
         r.put("ms_median", round(median));
         r.put("ms_min", round(sorted[0]));
         r.put("ms_max", round(sorted[sorted.length - 1]));
-        r.put("tflops", round(flops.total() / (median * 1e-3) / 1e12));
-        r.put("tflop_per_step", round(flops.total() / 1e12));
+        r.put("tflops", round(set.flops.total() / (median * 1e-3) / 1e12));
+        r.put("tflop_per_step", round(set.flops.total() / 1e12));
         r.put("gpu_mem_gib", round(usedBytes / (double) (1L << 30)));
         return r;
     }
@@ -257,12 +309,11 @@ public final class BenchCommand implements Command {
             }
             return;
         }
-        String fmt = "%-11s %-22s %-6s %-8s %-10s %-10s %-10s %-9s %-9s%n";
-        out.printf(fmt, "mode", "gpu", "dtype", "tokens", "ms/step", "min", "max", "TFLOP/s", "mem GiB");
+        String fmt = "%-11s %-24s %-22s %-6s %-10s %-10s %-10s %-9s %-9s%n";
+        out.printf(fmt, "mode", "parallel", "gpu", "dtype", "ms/step", "min", "max", "TFLOP/s", "mem GiB");
         for (Map<String, Object> r : rows) {
-            out.printf(fmt, r.get("mode"), r.get("gpu"), r.get("dtype"),
-                    ((Long) r.get("image_tokens") + (Long) r.get("text_tokens")), r.get("ms_median"), r.get("ms_min"),
-                    r.get("ms_max"), r.get("tflops"), r.get("gpu_mem_gib"));
+            out.printf(fmt, r.get("mode"), r.get("parallel"), r.get("gpu"), r.get("dtype"), r.get("ms_median"),
+                    r.get("ms_min"), r.get("ms_max"), r.get("tflops"), r.get("gpu_mem_gib"));
         }
         Object b = rows.isEmpty() ? null : rows.get(0).get("breakdown_ms");
         if (b != null) {

@@ -38,6 +38,13 @@ public final class CudaDevice implements AutoCloseable {
     }
 
     /** Makes this device current on the calling thread (each thread that launches work must). */
+    /** CUDA devices visible to this process. */
+    public static int count() {
+        int[] n = new int[1];
+        CudaCheck.cudart(cudart.cudaGetDeviceCount(n), "cudaGetDeviceCount");
+        return n[0];
+    }
+
     public void makeCurrent() {
         CudaCheck.cudart(cudart.cudaSetDevice(index), "cudaSetDevice", "device", index);
     }

@@ -2,6 +2,8 @@ package dev.sparkdit.gputest;
 
 import dev.sparkdit.cli.Args;
 import dev.sparkdit.cli.Command;
+import dev.sparkdit.cuda.CudaDevice;
+import dev.sparkdit.parity.ErrorStats;
 import dev.sparkdit.parity.FluxParity;
 import dev.sparkdit.parity.ParityCase;
 import dev.sparkdit.parity.ParityOptions;
@@ -57,6 +59,9 @@ public final class GpuTestsCommand implements Command {
                     for (DType dt : new DType[] {DType.F32, DType.BF16}) {
                         checks.add(caseCheck(dir, dt, out));
                     }
+                    if (dir.getFileName().toString().startsWith("random_hd128")) {
+                        checks.addAll(shardedChecks(dir, CudaDevice.count(), out));
+                    }
                 }
             }
         }
@@ -85,6 +90,53 @@ public final class GpuTestsCommand implements Command {
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * Sequence-parallel runs (ranks as threads, NCCL, rank i on GPU i) against the single-device run
+     * of the same backend and dtype: fp32 <= 1e-5, bf16 <= 1e-2 (golden README); FP8 communication is
+     * reported, bounded loosely at 5e-2.
+     */
+    static List<GpuCheck> shardedChecks(Path dir, int gpus, PrintStream out) {
+        List<GpuCheck> checks = new ArrayList<>();
+        int[][] layouts = {{2, 2, 1}, {2, 1, 2}, {4, 2, 2}, {4, 4, 1}};
+        for (int[] l : layouts) {
+            if (l[0] > gpus) {
+                continue;
+            }
+            checks.add(shardedCheck(dir, DType.F32, l[0], l[1], l[2], false, 1e-5, out));
+            checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], false, 1e-2, out));
+            if (l[2] == 1) {
+                checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], true, 5e-2, out));
+            }
+        }
+        return checks;
+    }
+
+    private static GpuCheck shardedCheck(Path dir, DType dt, int ranks, int ulysses, int ring, boolean fp8,
+                                         double tol, PrintStream out) {
+        return new GpuCheck() {
+            @Override
+            public String name() {
+                return "case " + dir.getFileName() + " cuda " + dt.name().toLowerCase(Locale.ROOT) + " ulysses "
+                        + ulysses + " x ring " + ring + (fp8 ? " fp8" : "") + " vs 1 gpu";
+            }
+
+            @Override
+            public void run() throws Exception {
+                GpuFixture.close();
+                ParityCase c = ParityCase.open(dir);
+                float[] single = FluxParity.forward(c, ParityOptions.single("cuda", dt));
+                float[] sharded = FluxParity.forward(c, new ParityOptions("cuda", dt, Double.NaN, ranks, ulysses,
+                        ring, fp8));
+                ErrorStats e = ErrorStats.of(sharded, single);
+                out.printf(Locale.ROOT, "     %s: rel_l2 %.3e max_abs %.3e (tol %.0e)%n", name(), e.relL2(),
+                        e.maxAbs(), tol);
+                if (!e.within(tol)) {
+                    throw new AssertionError(name() + ": rel_l2 " + e.relL2() + " > " + tol);
+                }
+            }
+        };
     }
 
     /** A case through the CUDA backend; the error is printed whatever the outcome. */
