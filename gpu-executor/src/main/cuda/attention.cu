@@ -271,10 +271,11 @@ __device__ __forceinline__ float fast_exp2(float x) {
 
 // One BN x D tile of a [S, D] head into smem [BN][D + FA_PAD]: thread tid copies the 16-byte column chunk
 // tid % (D/8) of rows tid / (D/8) + i * THREADS / (D/8). g points at this thread's chunk of row row0 (the
-// caller advances it by BN rows per tile); rows >= S are zero-filled (their source clamped to gBase).
+// caller advances it by BN rows per tile); rows >= S are zero-filled: cp.async with src-size 0 reads no
+// bytes, so their (out-of-range) source address is never dereferenced (as Triton's masked cp.async loads;
+// not clamping saves the registers of a base pointer per tensor, which removed spills here).
 template <int BN, int D, int THREADS>
-__device__ __forceinline__ void load_kv_tile(bf16* sm, const bf16* g, const bf16* gBase, long long ld, int row0,
-                                             int S) {
+__device__ __forceinline__ void load_kv_tile(bf16* sm, const bf16* g, long long ld, int row0, int S) {
     constexpr int CHUNKS = D / 8, RSTEP = THREADS / CHUNKS;
     static_assert(THREADS % CHUNKS == 0 && BN % RSTEP == 0, "loader shape");
     const int r0 = threadIdx.x / CHUNKS, c = (threadIdx.x % CHUNKS) * 8;
@@ -282,7 +283,7 @@ __device__ __forceinline__ void load_kv_tile(bf16* sm, const bf16* g, const bf16
     for (int i = 0; i < BN / RSTEP; i++) {
         const int r = r0 + i * RSTEP;
         const bool valid = row0 + r < S;
-        cp_async16(sm + r * (D + FA_PAD) + c, valid ? g + (long long)i * RSTEP * ld : gBase, valid);
+        cp_async16(sm + r * (D + FA_PAD) + c, g + (long long)i * RSTEP * ld, valid);
     }
 }
 
@@ -310,8 +311,8 @@ __device__ __forceinline__ void attention_bf16_v2_impl(TO* __restrict__ out, lon
     const int lr = threadIdx.x / (D / 8), lc = (threadIdx.x % (D / 8)) * 8;
     const bf16* gK = kh + (long long)lr * kRs + lc;  // this thread's chunk of key row n0 (advanced per tile)
     const bf16* gV = vh + (long long)lr * vRs + lc;
-    load_kv_tile<BN, D, THREADS>(sK, gK, kh, kRs, 0, Sk);
-    load_kv_tile<BN, D, THREADS>(sV, gV, vh, vRs, 0, Sk);
+    load_kv_tile<BN, D, THREADS>(sK, gK, kRs, 0, Sk);
+    load_kv_tile<BN, D, THREADS>(sV, gV, vRs, 0, Sk);
     cp_async_commit();
 
     float o[MT][DB][4];
@@ -341,8 +342,8 @@ __device__ __forceinline__ void attention_bf16_v2_impl(TO* __restrict__ out, lon
         if (j + 1 < tiles) {
             gK += (long long)BN * kRs;
             gV += (long long)BN * vRs;
-            load_kv_tile<BN, D, THREADS>(sK + (buf ^ 1) * BN * LD, gK, kh, kRs, n0 + BN, Sk);
-            load_kv_tile<BN, D, THREADS>(sV + (buf ^ 1) * BN * LD, gV, vh, vRs, n0 + BN, Sk);
+            load_kv_tile<BN, D, THREADS>(sK + (buf ^ 1) * BN * LD, gK, kRs, n0 + BN, Sk);
+            load_kv_tile<BN, D, THREADS>(sV + (buf ^ 1) * BN * LD, gV, vRs, n0 + BN, Sk);
         }
         cp_async_commit();
         const bf16* cK = sK + buf * BN * LD;
