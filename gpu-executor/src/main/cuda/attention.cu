@@ -246,6 +246,252 @@ ATT_BF16(32, 4, bf16, bf16)
 ATT_BF16(32, 4, f32, float)
 
 // ------------------------------------------------------------------------------------------------
+// bf16 tensor-core kernel, Dh = 128 variants (v2, v3, v4): FA2 proper
+// ------------------------------------------------------------------------------------------------
+// Each warp owns MT = 2 m16 tiles (32 query rows), so every K / V fragment read from shared memory by
+// ldmatrix feeds two mma.sync instead of one: half the shared-memory traffic per flop of the v1 kernel,
+// which at 16 rows per warp is bound by shared-memory bandwidth (128 B/clk/SM) rather than by the tensor
+// cores. Q stays in shared memory and is re-read once per key tile (32 x 128 bf16 per warp; holding it in
+// registers would need 64 more registers on top of the 128 of O and 16 * BN / 8 of S).
+// K and V are double-buffered: at the top of tile j one barrier covers "tile j landed" and "everyone is done
+// with tile j - 1", then tile j + 1 is issued with cp.async into the other buffers and has the whole of
+// tile j's compute to arrive. Scores stay raw; scale * log2(e) is folded into one FFMA per element inside
+// ex2.approx (p = 2^(s * c - m * c)). Keys >= Sk are masked only in the last (partial) tile.
+// Rows padded by 16 bytes (D + 8): row stride 272 B = 17 x 16 B, so the 8 rows of each ldmatrix 8x8
+// matrix and the 16-byte cp.async writes fall in distinct bank groups (conflict-free, like a swizzle).
+//   v2: NW = 4 (128 rows per block), BN = 64, 104,448 B shared memory, up to 255 registers: 2 blocks/SM
+//   v3: NW = 8 (256 rows per block), BN = 64, 139,264 B, 1 block/SM (half the L2 traffic of v2)
+//   v4: NW = 4 (128 rows per block), BN = 32, 69,632 B, registers capped at 168: 3 blocks/SM
+__device__ __forceinline__ float fast_exp2(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+
+
+// One BN x D tile of a [S, D] head into smem [BN][D + FA_PAD]: thread tid copies the 16-byte column chunk
+// tid % (D/8) of rows tid / (D/8) + i * THREADS / (D/8). g points at this thread's chunk of row row0 (the
+// caller advances it by BN rows per tile); rows >= S are zero-filled: cp.async with src-size 0 reads no
+// bytes, so their (out-of-range) source address is never dereferenced (as Triton's masked cp.async loads;
+// not clamping saves the registers of a base pointer per tensor, which removed spills here).
+template <int BN, int D, int THREADS>
+__device__ __forceinline__ void load_kv_tile(bf16* sm, const bf16* g, long long ld, int row0, int S) {
+    constexpr int CHUNKS = D / 8, RSTEP = THREADS / CHUNKS;
+    static_assert(THREADS % CHUNKS == 0 && BN % RSTEP == 0, "loader shape");
+    const int r0 = threadIdx.x / CHUNKS, c = (threadIdx.x % CHUNKS) * 8;
+#pragma unroll
+    for (int i = 0; i < BN / RSTEP; i++) {
+        const int r = r0 + i * RSTEP;
+        const bool valid = row0 + r < S;
+        cp_async16(sm + r * (D + FA_PAD) + c, g + (long long)i * RSTEP * ld, valid);
+    }
+}
+
+template <int D, int NW, int BN, typename TO>
+__device__ __forceinline__ void attention_bf16_v2_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                                       long long ldLse, const bf16* __restrict__ q, long long qHs,
+                                                       long long qRs, const bf16* __restrict__ k, long long kHs,
+                                                       long long kRs, const bf16* __restrict__ v, long long vHs,
+                                                       long long vRs, int Sq, int Sk, float scale) {
+    constexpr int MT = 2, BM = 16 * MT * NW, THREADS = 32 * NW, LD = D + FA_PAD, NB = BN / 8, DB = D / 8;
+    static_assert(BN % 16 == 0 && D % 32 == 0, "tile shape");
+    extern __shared__ __align__(16) unsigned char fa_smem[];
+    bf16* sQ = reinterpret_cast<bf16*>(fa_smem);
+    bf16* sK = sQ + BM * LD;         // [2][BN][LD]
+    bf16* sV = sK + 2 * BN * LD;     // [2][BN][LD]
+
+    const int h = blockIdx.y, m0 = blockIdx.x * BM;
+    const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+    const int t = lane & 3;
+    const bf16* qh = q + (long long)h * qHs;
+    const bf16* kh = k + (long long)h * kHs;
+    const bf16* vh = v + (long long)h * vHs;
+
+    load_tile<BM, D, THREADS>(sQ, qh + (long long)m0 * qRs, qRs, 0, Sq - m0);
+    const int lr = threadIdx.x / (D / 8), lc = (threadIdx.x % (D / 8)) * 8;
+    const bf16* gK = kh + (long long)lr * kRs + lc;  // this thread's chunk of key row n0 (advanced per tile)
+    const bf16* gV = vh + (long long)lr * vRs + lc;
+    load_kv_tile<BN, D, THREADS>(sK, gK, kRs, 0, Sk);
+    load_kv_tile<BN, D, THREADS>(sV, gV, vRs, 0, Sk);
+    cp_async_commit();
+
+    float o[MT][DB][4];
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+        for (int i = 0; i < DB; i++) o[mt][i][0] = o[mt][i][1] = o[mt][i][2] = o[mt][i][3] = 0.f;
+    // Row r = mt * 2 + half: query row warp * 32 + mt * 16 + g + half * 8. m in raw score units.
+    float mrow[2 * MT], lrow[2 * MT];
+#pragma unroll
+    for (int r = 0; r < 2 * MT; r++) {
+        mrow[r] = -INFINITY;
+        lrow[r] = 0.f;
+    }
+    const float sl2 = scale * 1.4426950408889634f;
+
+    // ldmatrix lane addresses (element offsets inside a tile)
+    const int qOff = (warp * 16 * MT + (lane & 15)) * LD + (lane >> 4) * 8;            // + mt*16*LD + kk*16
+    const int kOff = ((lane & 7) + (lane >> 4) * 8) * LD + ((lane >> 3) & 1) * 8;       // + nb*8*LD + kk*16
+    const int vOff = ((lane & 7) + ((lane >> 3) & 1) * 8) * LD + (lane >> 4) * 8;       // + kk*16*LD + db*8
+
+    const int tiles = (Sk + BN - 1) / BN;
+    for (int j = 0; j < tiles; j++) {
+        const int n0 = j * BN, buf = j & 1;
+        cp_async_wait<0>();  // tile j (and Q) landed for this thread's copies
+        __syncthreads();     // ... for everyone's; and every warp is done with tile j - 1's buffers
+        if (j + 1 < tiles) {
+            gK += (long long)BN * kRs;
+            gV += (long long)BN * vRs;
+            load_kv_tile<BN, D, THREADS>(sK + (buf ^ 1) * BN * LD, gK, kRs, n0 + BN, Sk);
+            load_kv_tile<BN, D, THREADS>(sV + (buf ^ 1) * BN * LD, gV, vRs, n0 + BN, Sk);
+        }
+        cp_async_commit();
+        const bf16* cK = sK + buf * BN * LD;
+        const bf16* cV = sV + buf * BN * LD;
+
+        // S = Q K^T: 32 rows x BN keys per warp
+        float s[MT][NB][4];
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++)
+#pragma unroll
+            for (int nb = 0; nb < NB; nb++) s[mt][nb][0] = s[mt][nb][1] = s[mt][nb][2] = s[mt][nb][3] = 0.f;
+#pragma unroll
+        for (int kk = 0; kk < D / 16; kk++) {
+            uint32_t qf[MT][4];
+#pragma unroll
+            for (int mt = 0; mt < MT; mt++)
+                ldmatrix_x4(qf[mt][0], qf[mt][1], qf[mt][2], qf[mt][3], sQ + qOff + mt * 16 * LD + kk * 16);
+#pragma unroll
+            for (int nb = 0; nb < NB; nb += 2) {
+                uint32_t b0, b1, b2, b3;
+                ldmatrix_x4(b0, b1, b2, b3, cK + kOff + nb * 8 * LD + kk * 16);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) {
+                    mma_bf16(s[mt][nb], qf[mt], b0, b1);
+                    mma_bf16(s[mt][nb + 1], qf[mt], b2, b3);
+                }
+            }
+        }
+
+        // Online softmax. Thread holds rows g, g+8 of each m-tile; keys nb*8 + 2t, +1.
+        if (n0 + BN > Sk) {
+#pragma unroll
+            for (int nb = 0; nb < NB; nb++)
+#pragma unroll
+                for (int e = 0; e < 4; e++)
+                    if (n0 + nb * 8 + 2 * t + (e & 1) >= Sk)
+#pragma unroll
+                        for (int mt = 0; mt < MT; mt++) s[mt][nb][e] = -INFINITY;
+        }
+        float corr[2 * MT], mbase[2 * MT];
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+            for (int hf = 0; hf < 2; hf++) {
+                const int r = mt * 2 + hf;
+                float mx = mrow[r];
+#pragma unroll
+                for (int nb = 0; nb < NB; nb++) mx = fmaxf(mx, fmaxf(s[mt][nb][2 * hf], s[mt][nb][2 * hf + 1]));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+                mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+                // mx == -inf only if every key so far is masked (cannot happen past tile 0 with Sk >= 1)
+                mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;
+                corr[r] = fast_exp2(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
+                mrow[r] = mx;
+                lrow[r] *= corr[r];
+            }
+        }
+        uint32_t pf[MT][BN / 16][4];
+#pragma unroll
+        for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+            for (int nb = 0; nb < NB; nb++) {
+                const float p0 = fast_exp2(fmaf(s[mt][nb][0], sl2, -mbase[2 * mt]));
+                const float p1 = fast_exp2(fmaf(s[mt][nb][1], sl2, -mbase[2 * mt]));
+                const float p2 = fast_exp2(fmaf(s[mt][nb][2], sl2, -mbase[2 * mt + 1]));
+                const float p3 = fast_exp2(fmaf(s[mt][nb][3], sl2, -mbase[2 * mt + 1]));
+                lrow[2 * mt] += p0 + p1;
+                lrow[2 * mt + 1] += p2 + p3;
+                pf[mt][nb >> 1][(nb & 1) * 2 + 0] = pack_bf16(p0, p1);
+                pf[mt][nb >> 1][(nb & 1) * 2 + 1] = pack_bf16(p2, p3);
+            }
+#pragma unroll
+            for (int i = 0; i < DB; i++) {
+                o[mt][i][0] *= corr[2 * mt];
+                o[mt][i][1] *= corr[2 * mt];
+                o[mt][i][2] *= corr[2 * mt + 1];
+                o[mt][i][3] *= corr[2 * mt + 1];
+            }
+        }
+
+        // O += P V: A = P from registers, B = V (BN keys x D) by ldmatrix.trans, each fragment used MT times.
+#pragma unroll
+        for (int kk = 0; kk < BN / 16; kk++) {
+#pragma unroll
+            for (int db = 0; db < DB; db += 2) {
+                uint32_t b0, b1, b2, b3;
+                ldmatrix_x4_trans(b0, b1, b2, b3, cV + vOff + kk * 16 * LD + db * 8);
+#pragma unroll
+                for (int mt = 0; mt < MT; mt++) {
+                    mma_bf16(o[mt][db], pf[mt][kk], b0, b1);
+                    mma_bf16(o[mt][db + 1], pf[mt][kk], b2, b3);
+                }
+            }
+        }
+    }
+    cp_async_wait<0>();
+
+    const int g = lane >> 2;
+#pragma unroll
+    for (int mt = 0; mt < MT; mt++) {
+#pragma unroll
+        for (int hf = 0; hf < 2; hf++) {
+            const int r = mt * 2 + hf;
+            float l = lrow[r];
+            l += __shfl_xor_sync(0xffffffffu, l, 1);
+            l += __shfl_xor_sync(0xffffffffu, l, 2);
+            const int row = m0 + warp * 16 * MT + mt * 16 + g + hf * 8;
+            if (row >= Sq) continue;
+            const float inv = l > 0.f ? 1.f / l : 0.f;
+            TO* orow = out + (long long)row * ldo + (long long)h * D + 2 * t;
+#pragma unroll
+            for (int db = 0; db < DB; db++) {
+                const float x0 = o[mt][db][2 * hf] * inv, x1 = o[mt][db][2 * hf + 1] * inv;
+                if constexpr (sizeof(TO) == 2) {
+                    *reinterpret_cast<uint32_t*>(orow + db * 8) = pack_bf16(x0, x1);
+                } else {
+                    *reinterpret_cast<float2*>(orow + db * 8) = make_float2(x0, x1);
+                }
+            }
+            if (lse != nullptr && t == 0) {
+                lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+            }
+        }
+    }
+}
+
+/*
+ * attention_bf16_d128_v<N>_out<t>: same arguments as attention_bf16_d128_out<t>.
+ *   grid (ceil(Sq / (32*NW)), H), block 32*NW, dynamic shared memory (32*NW + 4*BN) * 136 * 2 bytes:
+ *   v2: NW 4, BN 64 -> 104,448 B;  v3: NW 8, BN 64 -> 139,264 B;  v4: NW 4, BN 32 -> 69,632 B.
+ *   Needs ldo even (bf16x2 / float2 stores) and a 8-byte aligned out (4-byte for bf16).
+ */
+#define ATT_BF16_V(VN, NW, BN, MINB, TN, TO)                                                                   \
+    extern "C" __global__ void __launch_bounds__(32 * NW, MINB) attention_bf16_d128_v##VN##_out##TN(          \
+        TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
+        const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
+        int Sk, float scale) {                                                                                \
+        attention_bf16_v2_impl<128, NW, BN, TO>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs,  \
+                                                Sq, Sk, scale);                                               \
+    }
+ATT_BF16_V(2, 4, 64, 2, bf16, bf16)
+ATT_BF16_V(2, 4, 64, 2, f32, float)
+ATT_BF16_V(3, 8, 64, 1, bf16, bf16)
+ATT_BF16_V(3, 8, 64, 1, f32, float)
+ATT_BF16_V(4, 4, 32, 2, bf16, bf16)
+ATT_BF16_V(4, 4, 32, 2, f32, float)
+
+// ------------------------------------------------------------------------------------------------
 // fp32 reference-grade kernel
 // ------------------------------------------------------------------------------------------------
 #define F32_WARPS 8

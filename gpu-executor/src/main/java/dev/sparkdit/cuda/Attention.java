@@ -26,14 +26,44 @@ import dev.sparkdit.tensor.Tensor;
  *   f32:  one warp per query row, 32-key tiles; grid (ceil(Sq / 8), H), block 256, static shared memory
  *   Dh in {32, 64, 128}
  * </pre>
+ *
+ * <p>Variants of the bf16 kernel for Dh = 128, chosen by the system property {@value #VARIANT_PROPERTY}
+ * (read once per instance; default {@code v1}) or per call by {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor,
+ * float, String)}. Other dtypes and head dims always use v1.
+ * <pre>
+ *   v1: attention_bf16_d128_out{t}     8 warps x 16 rows, 64-key tiles, 69,632 B shared memory
+ *   v2: attention_bf16_d128_v2_out{t}  4 warps x 32 rows, 64-key tiles, K/V double-buffered, 104,448 B
+ *   v3: attention_bf16_d128_v3_out{t}  8 warps x 32 rows, 64-key tiles, K/V double-buffered, 139,264 B
+ *   v4: attention_bf16_d128_v4_out{t}  4 warps x 32 rows, 32-key tiles, K/V double-buffered,  69,632 B
+ *   v2..v4: grid (ceil(Sq / (32 NW)), H), block 32 NW; out row stride even
+ * </pre>
  */
 public final class Attention {
+    public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
+    /** Every variant name, the default first. */
+    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4");
+
     private final KernelModule module;
     private final CudaStream stream;
+    private final String variant;
 
     public Attention(KernelModule module, CudaStream stream) {
         this.module = module;
         this.stream = stream;
+        this.variant = checkVariant(System.getProperty(VARIANT_PROPERTY, "v1"));
+    }
+
+    static String checkVariant(String v) {
+        if (!VARIANTS.contains(v)) {
+            throw new IllegalArgumentException("attention variant must be one of " + VARIANTS + ", got '" + v + "' ("
+                    + VARIANT_PROPERTY + ")");
+        }
+        return v;
+    }
+
+    /** The variant {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} uses. */
+    public String variant() {
+        return variant;
     }
 
     public static String kernelName(DType in, long headDim, DType out) {
@@ -41,6 +71,12 @@ public final class Attention {
     }
 
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
+        run(out, lse, q, k, v, scale, variant);
+    }
+
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v4). */
+    public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
+        checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
             Matrix.requireCuda(t, "attention operand");
         }
@@ -90,10 +126,20 @@ public final class Attention {
                             + " address % 16 == 0), got " + t + " strides " + java.util.Arrays.toString(t.strides()));
                 }
             }
-            int nw = dh == 128 ? 8 : 4;
-            rowsPerBlock = 16L * nw;
-            block = 32 * nw;
-            smem = (int) ((16L * nw + 128) * (dh + 8) * 2);
+            boolean pairAligned = mo.ld() % 2 == 0 && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
+            if (dh == 128 && !variant.equals("v1") && pairAligned) {
+                int nw = variant.equals("v3") ? 8 : 4;
+                int bn = variant.equals("v4") ? 32 : 64;
+                name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
+                rowsPerBlock = 32L * nw;
+                block = 32 * nw;
+                smem = (int) ((32L * nw + 4L * bn) * (dh + 8) * 2);
+            } else {
+                int nw = dh == 128 ? 8 : 4;
+                rowsPerBlock = 16L * nw;
+                block = 32 * nw;
+                smem = (int) ((16L * nw + 128) * (dh + 8) * 2);
+            }
         } else {
             rowsPerBlock = 8;
             block = 256;

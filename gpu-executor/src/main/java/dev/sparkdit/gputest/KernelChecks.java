@@ -1,5 +1,6 @@
 package dev.sparkdit.gputest;
 
+import dev.sparkdit.cuda.Attention;
 import dev.sparkdit.cuda.CudaGraph;
 import dev.sparkdit.cuda.CudaOps;
 import dev.sparkdit.ops.Activation;
@@ -88,6 +89,15 @@ public final class KernelChecks {
         c.add(check("attention BF16 Dh=64 Sq=65 Sk=1", () -> attention(DType.BF16, DType.F32, 2, 65, 1, 64)));
         c.add(check("attention BF16 Dh=32 Sq=100 Sk=257", () -> attention(DType.BF16, DType.F32, 4, 100, 257, 32)));
         c.add(check("attention BF16 Dh=128 FLUX keys Sq=256 Sk=4608", () -> attention(DType.BF16, DType.F32, 2, 256, 4608, 128)));
+        for (String va : Attention.VARIANTS.subList(1, Attention.VARIANTS.size())) {
+            String p = "attention " + va + " BF16 Dh=128 ";
+            c.add(check(p + "Sq=200 Sk=300 out F32", () -> attention(DType.BF16, DType.F32, 3, 200, 300, 128, va)));
+            c.add(check(p + "Sq=130 Sk=64 out BF16", () -> attention(DType.BF16, DType.BF16, 2, 130, 64, 128, va)));
+            c.add(check(p + "Sq=257 Sk=33 out BF16", () -> attention(DType.BF16, DType.BF16, 2, 257, 33, 128, va)));
+            c.add(check(p + "Sq=31 Sk=1 out F32", () -> attention(DType.BF16, DType.F32, 1, 31, 1, 128, va)));
+            c.add(check(p + "FLUX keys Sq=256 Sk=4608 out F32", () -> attention(DType.BF16, DType.F32, 2, 256, 4608, 128, va)));
+            c.add(check(p + "FLUX keys Sq=300 Sk=4608 out BF16", () -> attention(DType.BF16, DType.BF16, 1, 300, 4608, 128, va)));
+        }
         c.add(check("fp8 e4m3 quantize/dequantize [S,H,Dh]", KernelChecks::fp8));
         for (DType dt : new DType[] {DType.F32, DType.BF16}) {
             for (Activation act : Activation.values()) {
@@ -363,6 +373,11 @@ public final class KernelChecks {
     }
 
     static void attention(DType in, DType outType, int h, int sq, int sk, int dh) {
+        attention(in, outType, h, sq, sk, dh, null);
+    }
+
+    /** {@code variant} null: through {@code ops().attention} (the configured variant); else that variant. */
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant) {
         float scale = (float) (1 / Math.sqrt(dh));
         float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
         float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
@@ -370,7 +385,11 @@ public final class KernelChecks {
         Tensor tq = upload(q, in, h, sq, dh), tk = upload(k, in, h, sk, dh), tv = upload(v, in, h, sk, dh);
         Tensor out = poisoned(outType, sq, (long) h * dh);
         Tensor lse = poisoned(DType.F32, h, sq);
-        ops().attention(out, lse, tq, tk, tv, scale);
+        if (variant == null) {
+            ops().attention(out, lse, tq, tk, tv, scale);
+        } else {
+            new Attention(ops().kernels(), ops().stream()).run(out, lse, tq, tk, tv, scale, variant);
+        }
         double[] ro = new double[sq * h * dh], rl = new double[h * sq];
         double[] p = new double[sk];
         for (int hh = 0; hh < h; hh++) {
@@ -400,7 +419,7 @@ public final class KernelChecks {
                 }
             }
         }
-        String what = "attention " + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk;
+        String what = "attention " + (variant == null ? "" : variant + " ") + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk;
         requireClose(what + " out", download(out), ro, Math.max(tol(in), tol(outType)));
         requireClose(what + " lse", download(lse), rl, tol(in));
     }
