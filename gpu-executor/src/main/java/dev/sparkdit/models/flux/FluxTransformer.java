@@ -393,9 +393,8 @@ public final class FluxTransformer {
             Tensor k = scratch.allocate(dt, heads, s, headDim);
             Tensor v = scratch.allocate(dt, heads, s, headDim);
             ops.qkNormRope(qkv, normQ, normK, FluxConfig.NORM_EPS, cos, sin, q, k, v, 0);
-            Tensor attn = scratch.allocate(dt, s, d);
-            attention.attend(ops, attn, q, k, v, (float) (1.0 / Math.sqrt(headDim)));
-            ops.copy(cat.narrow(1, 0, d), attn);
+            // The attention output lands straight in the left-hand columns (a row-strided view).
+            attention.attend(ops, cat.narrow(1, 0, d), q, k, v, (float) (1.0 / Math.sqrt(headDim)));
 
             Tensor projected = scratch.allocate(dt, s, d);
             projOut.apply(ops, projected, cat, Activation.NONE);
