@@ -183,7 +183,26 @@ public final class CudaOps implements Ops {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        convert.run(dst, src);
+        if (!java.util.Arrays.equals(dst.shape(), src.shape())) {
+            throw new IllegalArgumentException("copy: shapes differ: " + dst + " vs " + src);
+        }
+        if (Matrix.collapsible(dst) && Matrix.collapsible(src)) {
+            convert.run(dst, src);
+            return;
+        }
+        // Strided views of rank 3-4 (sequence-parallel packing): one 2D copy per leading index.
+        if (dst.rank() < 3) {
+            throw new IllegalArgumentException("copy: last dimension must be contiguous: " + dst + " <- " + src);
+        }
+        for (long i = 0; i < dst.dim(0); i++) {
+            copy(dropFirst(dst.narrow(0, i, 1)), dropFirst(src.narrow(0, i, 1)));
+        }
+    }
+
+    /** A tensor with a leading dimension of 1 seen without it. */
+    private static Tensor dropFirst(Tensor t) {
+        return new Tensor(t.address(), t.device(), t.dtype(), java.util.Arrays.copyOfRange(t.shape(), 1, t.rank()),
+                java.util.Arrays.copyOfRange(t.strides(), 1, t.rank()));
     }
 
     @Override

@@ -39,6 +39,19 @@ record Matrix(long rows, long cols, long ld) {
         return new Matrix(rows, cols, t.stride(-2));
     }
 
+    /** True when {@link #of} accepts the tensor: the leading dimensions collapse into rows. */
+    static boolean collapsible(Tensor t) {
+        if (t.rank() > 0 && t.stride(-1) != 1 && t.dim(-1) > 1) {
+            return false;
+        }
+        for (int i = 0; i < t.rank() - 2; i++) {
+            if (t.dim(i) > 1 && t.stride(i) != t.stride(i + 1) * t.dim(i + 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static void requireCuda(Tensor t, String what) {
         if (t.device().kind() != Device.Kind.CUDA) {
             throw new IllegalArgumentException(what + " must be on a CUDA device, got " + t);

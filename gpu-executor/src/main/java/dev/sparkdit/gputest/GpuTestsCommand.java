@@ -74,7 +74,7 @@ public final class GpuTestsCommand implements Command {
                 }
                 long t0 = System.nanoTime();
                 try {
-                    c.run();
+                    runWithTimeout(c, CHECK_TIMEOUT_S);
                     passed++;
                     out.printf(Locale.ROOT, "PASS %-64s %8.1f ms%n", c.name(), (System.nanoTime() - t0) / 1e6);
                 } catch (Throwable e) {
@@ -90,6 +90,29 @@ public final class GpuTestsCommand implements Command {
         }
         out.println(passed + " passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    /** A check that hangs (a collective whose peer died) must not hang the suite. */
+    static final long CHECK_TIMEOUT_S = Long.getLong("sparkdit.gputest.timeoutSeconds", 180L);
+
+    private static void runWithTimeout(GpuCheck c, long seconds) throws Throwable {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                c.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "gpu-check");
+        t.setDaemon(true);
+        t.start();
+        t.join(seconds * 1000);
+        if (t.isAlive()) {
+            throw new AssertionError(c.name() + ": still running after " + seconds + " s (left behind)");
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
     }
 
     /**

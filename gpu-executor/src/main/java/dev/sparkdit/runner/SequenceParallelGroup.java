@@ -31,6 +31,9 @@ public final class SequenceParallelGroup {
             throw new IllegalArgumentException(lengths.length + " sequence lengths for " + plan);
         }
         InProcessRendezvous rendezvous = new InProcessRendezvous(timeout);
+        // Every rank's communicators, so a failing rank can abort its peers too: NCCL does not tell a
+        // peer that a rank aborted, and a peer blocked in a collective would wait for its timeout.
+        List<GroupCommunicators> live = java.util.Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(plan.worldSize(), r -> {
             Thread t = new Thread(r, "sparkdit-rank");
             t.setDaemon(true);
@@ -45,11 +48,18 @@ public final class SequenceParallelGroup {
                     try (ComputeBackend backend = Backends.create(backendName, me.localGpu(), scratchBytes);
                          GroupCommunicators comms = new GroupCommunicators(plan, me, backend, rendezvous, lengths,
                                  fp8, timeout)) {
+                        live.add(comms);
                         try {
                             return body.run(me, backend, comms.attention);
                         } catch (Exception | Error e) {
-                            comms.abort();
+                            synchronized (live) {
+                                for (GroupCommunicators c : live) {
+                                    c.abort();
+                                }
+                            }
                             throw e;
+                        } finally {
+                            live.remove(comms);
                         }
                     }
                 }));
