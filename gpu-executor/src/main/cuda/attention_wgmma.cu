@@ -22,8 +22,10 @@
 //
 // Shared memory (byte offsets from a 1024-aligned base; the launcher asks for 1024 bytes of slack):
 //   sQ          [2 halves][128 rows][128 B]   32,768
-//   sK[2 bufs]  [2 halves][ 64 rows][128 B]   2 x 16,384
-//   sV[2 bufs]  [2 halves][ 64 rows][128 B]   2 x 16,384          total 98,304 (+ 1,024 slack)
+//   sK[STAGES]  [2 halves][ 64 rows][128 B]   STAGES x 16,384
+//   sV[STAGES]  [2 halves][ 64 rows][128 B]   STAGES x 16,384
+//   v5: STAGES 2, 98,304 (+ 1,024 slack = 99,328); v6: STAGES 3, 131,072 (+ 1,024 = 132,096)
+// v6 = v5 + FA3's intra-warpgroup overlap (see attention_wgmma_impl).
 // "half" c2 holds the head dims 64 c2 .. 64 c2 + 63 of every row (128 bytes = one 128-byte swizzle row);
 // inside a half, row r sits at r * 128 and its 16-byte chunk c (dims 64 c2 + 8c .. + 7) at chunk c ^ (r % 8):
 // the 128-byte swizzle (Swizzle<3,4,3>: address bits [4,7) ^= bits [7,10)) that wgmma undoes in hardware
@@ -43,7 +45,7 @@
 #define WG_THREADS (128 * WG_NWG)
 #define WG_Q_BYTES (WG_BM * WG_D * 2)
 #define WG_KV_BYTES (WG_BN * WG_D * 2)
-#define WG_SMEM_BYTES (WG_Q_BYTES + 4 * WG_KV_BYTES + 1024)
+#define WG_SMEM_BYTES(STAGES) (WG_Q_BYTES + 2 * (STAGES) * WG_KV_BYTES + 1024)
 
 #ifdef SPARKDIT_WGMMA
 namespace wgk {
@@ -61,6 +63,7 @@ __device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.
 __device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
 __device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
 __device__ __forceinline__ void wgmma_wait0() { asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_wait1() { asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory"); }
 // Keeps the compiler from moving reads / writes of an accumulator register across wgmma issue / wait.
 __device__ __forceinline__ void fence_reg(float& r) { asm volatile("" : "+f"(r)::"memory"); }
 __device__ __forceinline__ void fence_reg(uint32_t& r) { asm volatile("" : "+r"(r)::"memory"); }
@@ -138,7 +141,132 @@ __device__ __forceinline__ void wgmma_m64n128k16_rs_tb(float* d, const uint32_t*
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD));
 }
 
+// Issues S = Q K^T (64 rows x 64 keys of this warpgroup, K-dim 128 in 8 steps of 16) and commits it as one
+// wgmma group; the caller waits. qRows: this warpgroup's rows in sQ; cK: the K tile.
+__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) {
+#pragma unroll
+    for (int i = 0; i < 32; i++) s[i] = 0.f;
+#pragma unroll
+    for (int i = 0; i < 32; i++) fence_reg(s[i]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t qoff = (uint32_t)(kk >> 2) * (WG_BM * 128) + (kk & 3) * 32;
+        const uint32_t koff = (uint32_t)(kk >> 2) * (WG_BN * 128) + (kk & 3) * 32;
+        wgmma_m64n64k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), make_desc_sw128(cK + koff, 16, 1024),
+                           kk > 0 ? 1 : 0);
+    }
+    wgmma_commit();
+}
+
+// Issues O += P V (4 k16 steps over the 64 keys; V N-major, its two 64-dim halves WG_BN * 128 bytes apart)
+// and commits it as one wgmma group; the caller waits.
+__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(o[i]);
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++) {
+        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WG_BN * 128, 1024), 1);
+    }
+    wgmma_commit();
+}
+
+// Online softmax of one S tile (after its wgmma completed): keys >= Sk (only in the last tile) are -inf before
+// the row max; updates mrow / lrow, returns the O correction factors in corr and P as the register A operand
+// of m64n128k16, k16 step kk = keys 16 kk .. 16 kk + 15:
+//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
+//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
+//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
+//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
+__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
+                                             float* corr, uint32_t (*pf)[4]) {
+#pragma unroll
+    for (int i = 0; i < 32; i++) fence_reg(s[i]);
+    if (n0 + WG_BN > Sk) {
+#pragma unroll
+        for (int i = 0; i < 32; i++)
+            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
+    }
+    float mbase[2];
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float mx = mrow[r];
+#pragma unroll
+        for (int n = 0; n < 8; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;      // -inf only while every key so far is masked
+        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
+        mrow[r] = mx;
+        lrow[r] *= corr[r];
+    }
+#pragma unroll
+    for (int n = 0; n < 8; n++) {
+        const float p0 = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
+        const float p1 = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
+        const float p2 = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
+        const float p3 = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
+        lrow[0] += p0 + p1;
+        lrow[1] += p2 + p3;
+        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(p0, p1);
+        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(p2, p3);
+    }
+}
+
+__device__ __forceinline__ void rescale_o(float* o, const float* corr) {
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        o[4 * n + 0] *= corr[0];
+        o[4 * n + 1] *= corr[0];
+        o[4 * n + 2] *= corr[1];
+        o[4 * n + 3] *= corr[1];
+    }
+}
+
+// out rows m0 + 64 wg + 16 warp + g (+ 8): O / l, and lse = m * scale + log l.
 template <typename TO>
+__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                           long long ldLse, const float* o, const float* mrow, const float* lrow,
+                                           int h, int rowBase, int t, int Sq, float scale) {
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float l = lrow[r];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int row = rowBase + 8 * r;
+        if (row >= Sq) continue;
+        const float inv = l > 0.f ? 1.f / l : 0.f;
+        TO* orow = out + (long long)row * ldo + (long long)h * WG_D + 2 * t;
+#pragma unroll
+        for (int n = 0; n < 16; n++) {
+            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
+            if constexpr (sizeof(TO) == 2) {
+                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
+            } else {
+                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
+            }
+        }
+        if (lse != nullptr && t == 0) {
+            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+        }
+    }
+}
+
+/*
+ * STAGES = 2 (v5): per tile, S = Q K^T -> wait -> softmax -> O += P V -> wait. No overlap inside a
+ *   warpgroup; 127 registers, 2 blocks (4 warpgroups) per SM overlap each other's softmax and wgmma.
+ * STAGES = 3 (v6): FA3's intra-warpgroup overlap: at tile j, issue S(j) = Q K(j)^T, then O += P(j-1) V(j-1),
+ *   wait for S(j) only (wait_group 1), softmax(j) into a second P while P V(j-1) runs on the tensor cores,
+ *   wait for it (wait_group 0), then rescale O by tile j's correction. P V(j-1) still reads V(j-1) while
+ *   tile j + 1 streams in, so K/V need three stages: tile j + 1 goes into stage (j + 1) % 3, last read by
+ *   P V(j-2), which every warpgroup waited for before the barrier of tile j. More registers (two P): 1 block/SM.
+ */
+template <typename TO, int STAGES>
 __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                      long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                      long long qRs, const bf16* __restrict__ k, long long kHs,
@@ -147,8 +275,8 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
     extern __shared__ __align__(1024) unsigned char wg_smem[];
     const uint32_t base = (smem_addr(wg_smem) + 1023u) & ~1023u;  // swizzle atoms must start 1024-aligned
     const uint32_t sQ = base;
-    const uint32_t sK = sQ + WG_Q_BYTES;         // [2 bufs][WG_KV_BYTES]
-    const uint32_t sV = sK + 2 * WG_KV_BYTES;    // [2 bufs][WG_KV_BYTES]
+    const uint32_t sK = sQ + WG_Q_BYTES;              // [STAGES][WG_KV_BYTES]
+    const uint32_t sV = sK + STAGES * WG_KV_BYTES;    // [STAGES][WG_KV_BYTES]
 
     const int h = blockIdx.y, m0 = blockIdx.x * WG_BM;
     const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
@@ -173,126 +301,68 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
     float mrow[2] = {-INFINITY, -INFINITY}, lrow[2] = {0.f, 0.f};  // rows g, g + 8; m in raw score units
     const float sl2 = scale * 1.4426950408889634f;
     const uint32_t qRows = sQ + (uint32_t)wg * 64 * 128;  // this warpgroup's 64 rows inside each half of sQ
+    uint32_t pf[4][4];                                     // P of the tile whose P V is next
 
     const int tiles = (Sk + WG_BN - 1) / WG_BN;
+    int stage = 0;  // j % STAGES
     for (int j = 0; j < tiles; j++) {
-        const int n0 = j * WG_BN, buf = j & 1;
+        const int n0 = j * WG_BN;
+        const int next = stage + 1 == STAGES ? 0 : stage + 1;
         cp_async_wait_all();   // this thread's copies of tile j (and Q) landed
         fence_proxy_async();   // ... and are visible to the async proxy (wgmma operand reads)
-        __syncthreads();       // everyone's copies; every warpgroup finished its wgmma on buffer buf ^ 1
+        __syncthreads();       // everyone's copies; every warpgroup finished its wgmma on stage `next`
         if (j + 1 < tiles) {
             gK += (long long)WG_BN * kRs;
             gV += (long long)WG_BN * vRs;
-            load_tile_sw128<WG_BN>(sK + (buf ^ 1) * WG_KV_BYTES, gK, kRs, n0 + WG_BN, Sk);
-            load_tile_sw128<WG_BN>(sV + (buf ^ 1) * WG_KV_BYTES, gV, vRs, n0 + WG_BN, Sk);
+            load_tile_sw128<WG_BN>(sK + next * WG_KV_BYTES, gK, kRs, n0 + WG_BN, Sk);
+            load_tile_sw128<WG_BN>(sV + next * WG_KV_BYTES, gV, vRs, n0 + WG_BN, Sk);
         }
         cp_async_commit();
-        const uint32_t cK = sK + buf * WG_KV_BYTES, cV = sV + buf * WG_KV_BYTES;
+        const uint32_t cK = sK + stage * WG_KV_BYTES, cV = sV + stage * WG_KV_BYTES;
 
-        // S = Q K^T: 64 rows x 64 keys per warpgroup, K-dim = 128 head dims in 8 steps of 16
-        float s[32];
+        float s[32], corr[2];
+        if constexpr (STAGES == 2) {
+            issue_qk(s, qRows, cK);
+            wgmma_wait0();
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pf);
+            rescale_o(o, corr);
+            issue_pv(o, pf, cV);
+            wgmma_wait0();
 #pragma unroll
-        for (int i = 0; i < 32; i++) s[i] = 0.f;
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
+        } else {
+            issue_qk(s, qRows, cK);
+            if (j > 0) {
+                const int prev = stage == 0 ? STAGES - 1 : stage - 1;
+                issue_pv(o, pf, sV + prev * WG_KV_BYTES);  // O += P(j-1) V(j-1)
+                wgmma_wait1();                              // S(j) done; P V(j-1) may still run
+            } else {
+                wgmma_wait0();
+            }
+            uint32_t pn[4][4];
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pn);
+            wgmma_wait0();
 #pragma unroll
-        for (int i = 0; i < 32; i++) fence_reg(s[i]);
-        wgmma_fence();
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
+            rescale_o(o, corr);
 #pragma unroll
-        for (int kk = 0; kk < 8; kk++) {
-            const uint32_t koff = (uint32_t)(kk >> 2) * (WG_BM * 128) + (kk & 3) * 32;
-            const uint32_t kkoff = (uint32_t)(kk >> 2) * (WG_BN * 128) + (kk & 3) * 32;
-            wgmma_m64n64k16_ss(s, make_desc_sw128(qRows + koff, 16, 1024), make_desc_sw128(cK + kkoff, 16, 1024),
-                               kk > 0 ? 1 : 0);
+            for (int kk = 0; kk < 4; kk++)
+#pragma unroll
+                for (int e = 0; e < 4; e++) pf[kk][e] = pn[kk][e];
         }
-        wgmma_commit();
-        wgmma_wait0();
+        stage = next;
+    }
+    if constexpr (STAGES != 2) {
+        if (tiles > 0) {  // O += P(last) V(last)
+            const int prev = stage == 0 ? STAGES - 1 : stage - 1;
+            issue_pv(o, pf, sV + prev * WG_KV_BYTES);
+            wgmma_wait0();
 #pragma unroll
-        for (int i = 0; i < 32; i++) fence_reg(s[i]);
-
-        // Online softmax; keys >= Sk (only in the last tile) are -inf before the row max.
-        if (n0 + WG_BN > Sk) {
-#pragma unroll
-            for (int i = 0; i < 32; i++)
-                if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
         }
-        float corr[2], mbase[2];
-#pragma unroll
-        for (int r = 0; r < 2; r++) {
-            float mx = mrow[r];
-#pragma unroll
-            for (int n = 0; n < 8; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-            mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;   // -inf only while every key so far is masked
-            corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
-            mrow[r] = mx;
-            lrow[r] *= corr[r];
-        }
-        // P as the register A operand of m64n128k16, k16 step kk = keys 16 kk .. 16 kk + 15:
-        //   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
-        //   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
-        //   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
-        //   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
-        uint32_t pf[4][4];
-#pragma unroll
-        for (int n = 0; n < 8; n++) {
-            const float p0 = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
-            const float p1 = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
-            const float p2 = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
-            const float p3 = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
-            lrow[0] += p0 + p1;
-            lrow[1] += p2 + p3;
-            pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(p0, p1);
-            pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(p2, p3);
-        }
-#pragma unroll
-        for (int n = 0; n < 16; n++) {
-            o[4 * n + 0] *= corr[0];
-            o[4 * n + 1] *= corr[0];
-            o[4 * n + 2] *= corr[1];
-            o[4 * n + 3] *= corr[1];
-        }
-
-        // O += P V: 4 k16 steps over the 64 keys; V N-major, the two 64-dim halves WG_BN * 128 bytes apart
-#pragma unroll
-        for (int i = 0; i < 64; i++) fence_reg(o[i]);
-#pragma unroll
-        for (int kk = 0; kk < 4; kk++)
-#pragma unroll
-            for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
-        wgmma_fence();
-#pragma unroll
-        for (int kk = 0; kk < 4; kk++) {
-            wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WG_BN * 128, 1024), 1);
-        }
-        wgmma_commit();
-        wgmma_wait0();
-#pragma unroll
-        for (int i = 0; i < 64; i++) fence_reg(o[i]);
     }
     cp_async_wait_all();
-
-#pragma unroll
-    for (int r = 0; r < 2; r++) {
-        float l = lrow[r];
-        l += __shfl_xor_sync(0xffffffffu, l, 1);
-        l += __shfl_xor_sync(0xffffffffu, l, 2);
-        const int row = m0 + wg * 64 + warp * 16 + g + 8 * r;
-        if (row >= Sq) continue;
-        const float inv = l > 0.f ? 1.f / l : 0.f;
-        TO* orow = out + (long long)row * ldo + (long long)h * WG_D + 2 * t;
-#pragma unroll
-        for (int n = 0; n < 16; n++) {
-            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
-            if constexpr (sizeof(TO) == 2) {
-                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
-            } else {
-                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
-            }
-        }
-        if (lse != nullptr && t == 0) {
-            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
-        }
-    }
+    store_rows<TO>(out, ldo, lse, ldLse, o, mrow, lrow, h, m0 + wg * 64 + warp * 16 + g, t, Sq, scale);
 }
 
 }  // namespace wgk
@@ -300,22 +370,26 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
 
 /*
  * attention_bf16_d128_v5_out<t>: same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
- *   grid (ceil(Sq / 128), H), block 256 (2 warpgroups), dynamic shared memory WG_SMEM_BYTES = 99,328 bytes
- *   (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or 4-byte
+ * attention_bf16_d128_v6_out<t>: the same with the overlapped pipeline (STAGES 3).
+ *   grid (ceil(Sq / 128), H), block 256 (2 warpgroups), dynamic shared memory WG_SMEM_BYTES(STAGES):
+ *   v5 99,328 bytes, v6 132,096 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or 4-byte
  *   (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
  */
 #ifdef SPARKDIT_WGMMA
-#define WG_BODY(TO)                                                                                             \
-    wgk::attention_wgmma_impl<TO>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, Sq, Sk, scale);
+#define WG_BODY(TO, STAGES)                                                                                     \
+    wgk::attention_wgmma_impl<TO, STAGES>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, Sq, Sk,  \
+                                          scale);
 #else
-#define WG_BODY(TO)
+#define WG_BODY(TO, STAGES)
 #endif
-#define ATT_BF16_WG(TN, TO)                                                                                     \
-    extern "C" __global__ void __launch_bounds__(WG_THREADS, 2) attention_bf16_d128_v5_out##TN(                \
+#define ATT_BF16_WG(VN, STAGES, MINB, TN, TO)                                                                   \
+    extern "C" __global__ void __launch_bounds__(WG_THREADS, MINB) attention_bf16_d128_v##VN##_out##TN(       \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
         int Sk, float scale) {                                                                                \
-        WG_BODY(TO)                                                                                           \
+        WG_BODY(TO, STAGES)                                                                                   \
     }
-ATT_BF16_WG(bf16, bf16)
-ATT_BF16_WG(f32, float)
+ATT_BF16_WG(5, 2, 2, bf16, bf16)
+ATT_BF16_WG(5, 2, 2, f32, float)
+ATT_BF16_WG(6, 3, 1, bf16, bf16)
+ATT_BF16_WG(6, 3, 1, f32, float)
