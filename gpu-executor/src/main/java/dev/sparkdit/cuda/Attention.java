@@ -37,12 +37,19 @@ import dev.sparkdit.tensor.Tensor;
  *   v3: attention_bf16_d128_v3_out{t}  8 warps x 32 rows, 64-key tiles, K/V double-buffered, 139,264 B
  *   v4: attention_bf16_d128_v4_out{t}  4 warps x 32 rows, 32-key tiles, K/V double-buffered,  69,632 B
  *   v2..v4: grid (ceil(Sq / (32 NW)), H), block 32 NW; out row stride even
+ *   v5: attention_bf16_d128_v5_out{t}  (attention_wgmma.cu) Hopper wgmma, 2 warpgroups x 64 rows, 64-key tiles,
+ *       K/V double-buffered in 128-byte-swizzled shared memory, 99,328 B; grid (ceil(Sq / 128), H), block 256;
+ *       2 blocks/SM; no overlap inside a warpgroup (S wgmma, wait, softmax, P V wgmma, wait)
+ *   v6: attention_bf16_d128_v6_out{t}  as v5 with FA3's intra-warpgroup overlap (softmax of tile j while
+ *       P V of tile j - 1 runs), K/V in 3 stages, 132,096 B, 1 block/SM
+ *   v5, v6: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
+ *       kernel, they run v2 instead
  * </pre>
  */
 public final class Attention {
     public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
     /** Every variant name, the default first. */
-    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4");
+    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6");
 
     private final KernelModule module;
     private final CudaStream stream;
@@ -75,7 +82,12 @@ public final class Attention {
         run(out, lse, q, k, v, scale, variant);
     }
 
-    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v4). */
+    /** v5 / v6 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
+    private boolean wgmmaAvailable(String name) {
+        return module.device().computeCapability() == 90 && module.hasFunction(name);
+    }
+
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v6). */
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
         checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
@@ -128,10 +140,19 @@ public final class Attention {
                 }
             }
             boolean pairAligned = mo.ld() % 2 == 0 && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
-            if (dh == 128 && !variant.equals("v1") && pairAligned) {
-                int nw = variant.equals("v3") ? 8 : 4;
-                int bn = variant.equals("v4") ? 32 : 64;
-                name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
+            boolean wgmma = variant.equals("v5") || variant.equals("v6");
+            String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
+            if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
+                name = wgName;
+                rowsPerBlock = 128;
+                block = 256;
+                int stages = variant.equals("v6") ? 3 : 2;
+                smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + 1024 B slack
+            } else if (dh == 128 && !variant.equals("v1") && pairAligned) {
+                String vn = wgmma ? "v2" : variant;  // v5 / v6 where they cannot run: v2
+                int nw = vn.equals("v3") ? 8 : 4;
+                int bn = vn.equals("v4") ? 32 : 64;
+                name = "attention_bf16_d128_" + vn + "_out" + Matrix.suffix(out.dtype());
                 rowsPerBlock = 32L * nw;
                 block = 32 * nw;
                 smem = (int) ((32L * nw + 4L * bn) * (dh + 8) * 2);

@@ -63,6 +63,22 @@ public final class KernelModule implements AutoCloseable {
         return f;
     }
 
+    /**
+     * Whether the module has the kernel {@code name} (looked up quietly; a hit is cached like
+     * {@link #function(String)}'s), so that a launcher can fall back when a fatbin lacks a newer entry point.
+     */
+    public boolean hasFunction(String name) {
+        if (functions.containsKey(name)) {
+            return true;
+        }
+        CUfunc_st f = new CUfunc_st();
+        if (cudart.cuModuleGetFunction(f, module(), name) != cudart.CUDA_SUCCESS) {
+            return false;
+        }
+        functions.put(name, f);
+        return true;
+    }
+
     /** Enqueues {@code name<<<grid, block, smemBytes, stream>>>(args)}. */
     public void launch(String name, long gridX, long gridY, long gridZ, int block, int smemBytes, CudaStream stream,
                        KernelArgs args) {

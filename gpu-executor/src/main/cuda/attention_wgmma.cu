@@ -1,0 +1,395 @@
+// attention_wgmma: variant v5 of the bf16 Dh = 128 flash-attention forward (same contract as attention.cu's
+// attention_bf16_d128_v2_out<t>), FA3-style for Hopper: wgmma (warpgroup MMA) instead of mma.sync.
+//
+//   q [H, Sq, 128], k/v [H, Sk, 128] bf16: head stride and row stride in elements, last dim contiguous
+//   out [Sq, H*128] row stride ldo (fp32 or bf16); lse [H, Sq] row stride ldLse (fp32, natural log) or null
+//
+// Built only for sm_90a (wgmma needs the "a" target); every other target (sm_80, compute_90 PTX) compiles
+// the same entry points with an empty body, and the launcher (Attention.java) never picks v5 there.
+//
+// Design (correctness first, no warp specialisation):
+//   block = WG_NWG = 2 warpgroups (256 threads); warpgroup w owns query rows m0 + 64 w .. + 63; grid
+//   (ceil(Sq / 128), H). Every thread loads: Q once, then K / V tiles of WG_BN = 64 keys, double-buffered
+//   with cp.async (tile j + 1 streams in while tile j is computed). At the top of tile j:
+//   cp.async.wait_group 0 -> fence.proxy.async.shared::cta (the copies were generic-proxy writes, wgmma
+//   reads through the async proxy) -> __syncthreads (tile j landed for all; everyone's wgmma on the other
+//   buffer finished, since each warpgroup waits for its wgmma before reaching the barrier) -> issue j + 1.
+//   Per tile and warpgroup:
+//     S[64 x 64]  = Q[64 x 128] K^T     8 x wgmma m64n64k16, A = Q (smem desc), B = K (smem desc), K-major
+//     online softmax on S in registers (exp2 domain, scale folded into one FFMA), P -> bf16 registers
+//     O[64 x 128] += P[64 x 64] V       4 x wgmma m64n128k16, A = P (registers), B = V (smem desc), N-major
+//   each group: wgmma.fence; wgmmas; commit_group; wait_group 0.
+//
+// Shared memory (byte offsets from a 1024-aligned base; the launcher asks for 1024 bytes of slack):
+//   sQ          [2 halves][128 rows][128 B]   32,768
+//   sK[STAGES]  [2 halves][ 64 rows][128 B]   STAGES x 16,384
+//   sV[STAGES]  [2 halves][ 64 rows][128 B]   STAGES x 16,384
+//   v5: STAGES 2, 98,304 (+ 1,024 slack = 99,328); v6: STAGES 3, 131,072 (+ 1,024 = 132,096)
+// v6 = v5 + FA3's intra-warpgroup overlap (see attention_wgmma_impl).
+// "half" c2 holds the head dims 64 c2 .. 64 c2 + 63 of every row (128 bytes = one 128-byte swizzle row);
+// inside a half, row r sits at r * 128 and its 16-byte chunk c (dims 64 c2 + 8c .. + 7) at chunk c ^ (r % 8):
+// the 128-byte swizzle (Swizzle<3,4,3>: address bits [4,7) ^= bits [7,10)) that wgmma undoes in hardware
+// when the descriptor says SWIZZLE_128B and each 8-row x 128-byte atom starts 1024-aligned.
+// The same storage serves K as a K-major B operand of Q K^T (B = K^T: N = keys, K-dim = head dims,
+// contiguous) and V as an N-major B operand of P V (B = V: K-dim = keys, N = head dims, contiguous).
+#include "common.cuh"
+
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900 && defined(__CUDA_ARCH_FEAT_SM90_ALL)
+#define SPARKDIT_WGMMA 1
+#endif
+
+#define WG_NWG 2
+#define WG_BM (64 * WG_NWG)
+#define WG_BN 64
+#define WG_D 128
+#define WG_THREADS (128 * WG_NWG)
+#define WG_Q_BYTES (WG_BM * WG_D * 2)
+#define WG_KV_BYTES (WG_BN * WG_D * 2)
+#define WG_SMEM_BYTES(STAGES) (WG_Q_BYTES + 2 * (STAGES) * WG_KV_BYTES + 1024)
+
+#ifdef SPARKDIT_WGMMA
+namespace wgk {
+
+__device__ __forceinline__ uint32_t smem_addr(const void* p) { return (uint32_t)__cvta_generic_to_shared(p); }
+
+__device__ __forceinline__ void cp_async16(uint32_t dst, const void* src, bool valid) {
+    // src-size 0 zero-fills the 16 bytes and reads nothing (an out-of-range src is never dereferenced)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"(dst), "l"(src), "r"(valid ? 16 : 0));
+}
+__device__ __forceinline__ void cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::); }
+__device__ __forceinline__ void cp_async_wait_all() { asm volatile("cp.async.wait_group 0;\n" ::: "memory"); }
+__device__ __forceinline__ void fence_proxy_async() { asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory"); }
+
+__device__ __forceinline__ void wgmma_fence() { asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_commit() { asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_wait0() { asm volatile("wgmma.wait_group.sync.aligned 0;\n" ::: "memory"); }
+__device__ __forceinline__ void wgmma_wait1() { asm volatile("wgmma.wait_group.sync.aligned 1;\n" ::: "memory"); }
+// Keeps the compiler from moving reads / writes of an accumulator register across wgmma issue / wait.
+__device__ __forceinline__ void fence_reg(float& r) { asm volatile("" : "+f"(r)::"memory"); }
+__device__ __forceinline__ void fence_reg(uint32_t& r) { asm volatile("" : "+r"(r)::"memory"); }
+
+/*
+ * wgmma shared-memory matrix descriptor (64 bits), PTX ISA "Matrix Descriptor Format" (sm_90):
+ *
+ *   63 62 61    52 51  49 48 46 45                32 31 30 29                16 15 14 13                 0
+ *  +-----+--------+------+-----+--------------------+-----+--------------------+-----+--------------------+
+ *  |swzl | 0      | base | 0   | stride byte off>>4 | 0   | leading byte off>>4| 0   | start address >> 4 |
+ *  +-----+--------+------+-----+--------------------+-----+--------------------+-----+--------------------+
+ *   swizzle: 0 none (interleave), 1 = 128B, 2 = 64B, 3 = 32B
+ *   base offset: 0 when every swizzle atom (8 rows x 128 B) starts 1024-aligned (ours do)
+ *
+ * K-major operand with 128B swizzle (Q as A, K as B of Q K^T): rows = M (or N) of 64 bf16 along K per
+ * 128-byte row; one wgmma reads K = 16 = 32 bytes of each row, so the leading byte offset (next core
+ * matrix along K) is unused (set to 1, as CUTLASS does); stride byte offset = 1024: the next group of 8
+ * rows. The k16 step kk inside a 128-byte half advances the start address by 32 bytes (the hardware applies
+ * the XOR swizzle to the final address bits, so a start that is not 1024-aligned but inside an aligned atom
+ * is right: CUTLASS / FA3 step K this way); the second half (head dims 64..127) is another region.
+ *
+ * N-major operand with 128B swizzle (V as B of P V, trans-b = 1): each 128-byte row holds 64 N-elements
+ * (head dims) of one K index (key); 8 keys x 128 B form one atom. Stride byte offset = 1024: the next 8 keys
+ * (next atom along K); leading byte offset = distance between the two 64-wide N blocks (the two halves):
+ * WG_BN * 128 = 8192 bytes. (CUTLASS make_gmma_desc<Major::MN>, SW128: SBO = stride between 8-row groups
+ * along K, LBO = stride between swizzle atoms along MN.) The k16 step kk advances the start by 16 keys =
+ * 2048 bytes.
+ */
+__device__ __forceinline__ uint64_t make_desc_sw128(uint32_t saddr, uint32_t leadingBytes, uint32_t strideBytes) {
+    return (uint64_t)((saddr & 0x3FFFFu) >> 4) | ((uint64_t)((leadingBytes >> 4) & 0x3FFFu) << 16) |
+           ((uint64_t)((strideBytes >> 4) & 0x3FFFu) << 32) | (1ull << 62);
+}
+
+__device__ __forceinline__ float exp2_approx(float x) {
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
+    return y;
+}
+__device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
+    __nv_bfloat162 h = __floats2bfloat162_rn(lo, hi);
+    return *reinterpret_cast<uint32_t*>(&h);
+}
+
+// Rows [row0, row0 + ROWS) of a [S, 128] bf16 head into the swizzled layout above at sbase. Thread tid copies
+// the 16-byte chunk c = tid % 16 of rows tid / 16 + 16 i; g points at that chunk of row row0 + tid / 16.
+// Since 16 i does not change r % 8, the swizzled destination chunk is the same for all of a thread's rows.
+template <int ROWS>
+__device__ __forceinline__ void load_tile_sw128(uint32_t sbase, const bf16* g, long long ld, int row0, int S) {
+    constexpr int RSTEP = WG_THREADS / 16;
+    static_assert(ROWS % RSTEP == 0, "loader shape");
+    const int r0 = threadIdx.x >> 4, c = threadIdx.x & 15;
+    const uint32_t dst = sbase + (uint32_t)((c >> 3) * ROWS * 128 + r0 * 128 + (((c & 7) ^ (r0 & 7)) << 4));
+#pragma unroll
+    for (int i = 0; i < ROWS / RSTEP; i++) {
+        cp_async16(dst + i * RSTEP * 128, g + (long long)i * RSTEP * ld, row0 + r0 + i * RSTEP < S);
+    }
+}
+
+// D[64 x 64] (+)= A[64 x 16] * B[16 x 64]; A and B from shared memory by descriptor, both K-major
+// (trans-a = trans-b = 0). scale_d = 0 overwrites D, 1 accumulates.
+__device__ __forceinline__ void wgmma_m64n64k16_ss(float* d, uint64_t descA, uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, %32, %33, p, 1, 1, 0, 0;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
+        : "l"(descA), "l"(descB), "r"(scaleD));
+}
+// D[64 x 128] += A[64 x 16] * B[16 x 128]; A from registers (4 x bf16x2 per thread, the m16n8k16 A fragment of
+// this warp's 16 rows), B from shared memory by descriptor, N-major (trans-b = 1).
+__device__ __forceinline__ void wgmma_m64n128k16_rs_tb(float* d, const uint32_t* a, uint64_t descB, int scaleD) {
+    asm volatile(
+        "{\n.reg .pred p;\nsetp.ne.b32 p, %69, 0;\n"
+        "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, 1;\n}\n"
+        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
+        : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD));
+}
+
+// Issues S = Q K^T (64 rows x 64 keys of this warpgroup, K-dim 128 in 8 steps of 16) and commits it as one
+// wgmma group; the caller waits. qRows: this warpgroup's rows in sQ; cK: the K tile.
+__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) {
+#pragma unroll
+    for (int i = 0; i < 32; i++) s[i] = 0.f;
+#pragma unroll
+    for (int i = 0; i < 32; i++) fence_reg(s[i]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t qoff = (uint32_t)(kk >> 2) * (WG_BM * 128) + (kk & 3) * 32;
+        const uint32_t koff = (uint32_t)(kk >> 2) * (WG_BN * 128) + (kk & 3) * 32;
+        wgmma_m64n64k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), make_desc_sw128(cK + koff, 16, 1024),
+                           kk > 0 ? 1 : 0);
+    }
+    wgmma_commit();
+}
+
+// Issues O += P V (4 k16 steps over the 64 keys; V N-major, its two 64-dim halves WG_BN * 128 bytes apart)
+// and commits it as one wgmma group; the caller waits.
+__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(o[i]);
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++) {
+        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WG_BN * 128, 1024), 1);
+    }
+    wgmma_commit();
+}
+
+// Online softmax of one S tile (after its wgmma completed): keys >= Sk (only in the last tile) are -inf before
+// the row max; updates mrow / lrow, returns the O correction factors in corr and P as the register A operand
+// of m64n128k16, k16 step kk = keys 16 kk .. 16 kk + 15:
+//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
+//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
+//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
+//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
+__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
+                                             float* corr, uint32_t (*pf)[4]) {
+#pragma unroll
+    for (int i = 0; i < 32; i++) fence_reg(s[i]);
+    if (n0 + WG_BN > Sk) {
+#pragma unroll
+        for (int i = 0; i < 32; i++)
+            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
+    }
+    float mbase[2];
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float mx = mrow[r];
+#pragma unroll
+        for (int n = 0; n < 8; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;      // -inf only while every key so far is masked
+        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
+        mrow[r] = mx;
+        lrow[r] *= corr[r];
+    }
+#pragma unroll
+    for (int n = 0; n < 8; n++) {
+        const float p0 = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
+        const float p1 = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
+        const float p2 = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
+        const float p3 = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
+        lrow[0] += p0 + p1;
+        lrow[1] += p2 + p3;
+        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(p0, p1);
+        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(p2, p3);
+    }
+}
+
+__device__ __forceinline__ void rescale_o(float* o, const float* corr) {
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        o[4 * n + 0] *= corr[0];
+        o[4 * n + 1] *= corr[0];
+        o[4 * n + 2] *= corr[1];
+        o[4 * n + 3] *= corr[1];
+    }
+}
+
+// out rows m0 + 64 wg + 16 warp + g (+ 8): O / l, and lse = m * scale + log l.
+template <typename TO>
+__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                           long long ldLse, const float* o, const float* mrow, const float* lrow,
+                                           int h, int rowBase, int t, int Sq, float scale) {
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float l = lrow[r];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int row = rowBase + 8 * r;
+        if (row >= Sq) continue;
+        const float inv = l > 0.f ? 1.f / l : 0.f;
+        TO* orow = out + (long long)row * ldo + (long long)h * WG_D + 2 * t;
+#pragma unroll
+        for (int n = 0; n < 16; n++) {
+            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
+            if constexpr (sizeof(TO) == 2) {
+                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
+            } else {
+                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
+            }
+        }
+        if (lse != nullptr && t == 0) {
+            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+        }
+    }
+}
+
+/*
+ * STAGES = 2 (v5): per tile, S = Q K^T -> wait -> softmax -> O += P V -> wait. No overlap inside a
+ *   warpgroup; 127 registers, 2 blocks (4 warpgroups) per SM overlap each other's softmax and wgmma.
+ * STAGES = 3 (v6): FA3's intra-warpgroup overlap: at tile j, issue S(j) = Q K(j)^T, then O += P(j-1) V(j-1),
+ *   wait for S(j) only (wait_group 1), softmax(j) into a second P while P V(j-1) runs on the tensor cores,
+ *   wait for it (wait_group 0), then rescale O by tile j's correction. P V(j-1) still reads V(j-1) while
+ *   tile j + 1 streams in, so K/V need three stages: tile j + 1 goes into stage (j + 1) % 3, last read by
+ *   P V(j-2), which every warpgroup waited for before the barrier of tile j. More registers (two P): 1 block/SM.
+ */
+template <typename TO, int STAGES>
+__device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                                     long long ldLse, const bf16* __restrict__ q, long long qHs,
+                                                     long long qRs, const bf16* __restrict__ k, long long kHs,
+                                                     long long kRs, const bf16* __restrict__ v, long long vHs,
+                                                     long long vRs, int Sq, int Sk, float scale) {
+    extern __shared__ __align__(1024) unsigned char wg_smem[];
+    const uint32_t base = (smem_addr(wg_smem) + 1023u) & ~1023u;  // swizzle atoms must start 1024-aligned
+    const uint32_t sQ = base;
+    const uint32_t sK = sQ + WG_Q_BYTES;              // [STAGES][WG_KV_BYTES]
+    const uint32_t sV = sK + STAGES * WG_KV_BYTES;    // [STAGES][WG_KV_BYTES]
+
+    const int h = blockIdx.y, m0 = blockIdx.x * WG_BM;
+    const int tid = threadIdx.x, wg = tid >> 7, warp = (tid >> 5) & 3, lane = tid & 31;
+    const int g = lane >> 2, t = lane & 3;
+    const bf16* qh = q + (long long)h * qHs;
+    const bf16* kh = k + (long long)h * kHs;
+    const bf16* vh = v + (long long)h * vHs;
+
+    const int lr = tid >> 4, lc = (tid & 15) * 8;  // loader: row lr (+ 16 i), 16-byte chunk lc / 8
+    load_tile_sw128<WG_BM>(sQ, qh + (long long)(m0 + lr) * qRs + lc, qRs, m0, Sq);
+    const bf16* gK = kh + (long long)lr * kRs + lc;  // advanced by WG_BN rows per tile
+    const bf16* gV = vh + (long long)lr * vRs + lc;
+    load_tile_sw128<WG_BN>(sK, gK, kRs, 0, Sk);
+    load_tile_sw128<WG_BN>(sV, gV, vRs, 0, Sk);
+    cp_async_commit();
+
+    // Accumulator fragment of wgmma m64nNk16 (per warpgroup): thread (warp w, lane = 4 g + t) holds
+    // d[4 n + e], n < N / 8: row 16 w + g + 8 (e >> 1), column 8 n + 2 t + (e & 1).
+    float o[64];
+#pragma unroll
+    for (int i = 0; i < 64; i++) o[i] = 0.f;
+    float mrow[2] = {-INFINITY, -INFINITY}, lrow[2] = {0.f, 0.f};  // rows g, g + 8; m in raw score units
+    const float sl2 = scale * 1.4426950408889634f;
+    const uint32_t qRows = sQ + (uint32_t)wg * 64 * 128;  // this warpgroup's 64 rows inside each half of sQ
+    uint32_t pf[4][4];                                     // P of the tile whose P V is next
+
+    const int tiles = (Sk + WG_BN - 1) / WG_BN;
+    int stage = 0;  // j % STAGES
+    for (int j = 0; j < tiles; j++) {
+        const int n0 = j * WG_BN;
+        const int next = stage + 1 == STAGES ? 0 : stage + 1;
+        cp_async_wait_all();   // this thread's copies of tile j (and Q) landed
+        fence_proxy_async();   // ... and are visible to the async proxy (wgmma operand reads)
+        __syncthreads();       // everyone's copies; every warpgroup finished its wgmma on stage `next`
+        if (j + 1 < tiles) {
+            gK += (long long)WG_BN * kRs;
+            gV += (long long)WG_BN * vRs;
+            load_tile_sw128<WG_BN>(sK + next * WG_KV_BYTES, gK, kRs, n0 + WG_BN, Sk);
+            load_tile_sw128<WG_BN>(sV + next * WG_KV_BYTES, gV, vRs, n0 + WG_BN, Sk);
+        }
+        cp_async_commit();
+        const uint32_t cK = sK + stage * WG_KV_BYTES, cV = sV + stage * WG_KV_BYTES;
+
+        float s[32], corr[2];
+        if constexpr (STAGES == 2) {
+            issue_qk(s, qRows, cK);
+            wgmma_wait0();
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pf);
+            rescale_o(o, corr);
+            issue_pv(o, pf, cV);
+            wgmma_wait0();
+#pragma unroll
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
+        } else {
+            issue_qk(s, qRows, cK);
+            if (j > 0) {
+                const int prev = stage == 0 ? STAGES - 1 : stage - 1;
+                issue_pv(o, pf, sV + prev * WG_KV_BYTES);  // O += P(j-1) V(j-1)
+                wgmma_wait1();                              // S(j) done; P V(j-1) may still run
+            } else {
+                wgmma_wait0();
+            }
+            uint32_t pn[4][4];
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pn);
+            wgmma_wait0();
+#pragma unroll
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
+            rescale_o(o, corr);
+#pragma unroll
+            for (int kk = 0; kk < 4; kk++)
+#pragma unroll
+                for (int e = 0; e < 4; e++) pf[kk][e] = pn[kk][e];
+        }
+        stage = next;
+    }
+    if constexpr (STAGES != 2) {
+        if (tiles > 0) {  // O += P(last) V(last)
+            const int prev = stage == 0 ? STAGES - 1 : stage - 1;
+            issue_pv(o, pf, sV + prev * WG_KV_BYTES);
+            wgmma_wait0();
+#pragma unroll
+            for (int i = 0; i < 64; i++) fence_reg(o[i]);
+        }
+    }
+    cp_async_wait_all();
+    store_rows<TO>(out, ldo, lse, ldLse, o, mrow, lrow, h, m0 + wg * 64 + warp * 16 + g, t, Sq, scale);
+}
+
+}  // namespace wgk
+#endif  // SPARKDIT_WGMMA
+
+/*
+ * attention_bf16_d128_v5_out<t>: same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
+ * attention_bf16_d128_v6_out<t>: the same with the overlapped pipeline (STAGES 3).
+ *   grid (ceil(Sq / 128), H), block 256 (2 warpgroups), dynamic shared memory WG_SMEM_BYTES(STAGES):
+ *   v5 99,328 bytes, v6 132,096 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or 4-byte
+ *   (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
+ */
+#ifdef SPARKDIT_WGMMA
+#define WG_BODY(TO, STAGES)                                                                                     \
+    wgk::attention_wgmma_impl<TO, STAGES>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, Sq, Sk,  \
+                                          scale);
+#else
+#define WG_BODY(TO, STAGES)
+#endif
+#define ATT_BF16_WG(VN, STAGES, MINB, TN, TO)                                                                   \
+    extern "C" __global__ void __launch_bounds__(WG_THREADS, MINB) attention_bf16_d128_v##VN##_out##TN(       \
+        TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
+        const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
+        int Sk, float scale) {                                                                                \
+        WG_BODY(TO, STAGES)                                                                                   \
+    }
+ATT_BF16_WG(5, 2, 2, bf16, bf16)
+ATT_BF16_WG(5, 2, 2, f32, float)
+ATT_BF16_WG(6, 3, 1, bf16, bf16)
+ATT_BF16_WG(6, 3, 1, f32, float)
