@@ -30,26 +30,56 @@ record Matrix(long rows, long cols, long ld) {
         for (int i = 0; i < r - 1; i++) {
             rows *= t.dim(i);
         }
-        for (int i = 0; i < r - 2; i++) {
-            if (t.dim(i) > 1 && t.stride(i) != t.stride(i + 1) * t.dim(i + 1)) {
-                throw new IllegalArgumentException(what + ": leading dimensions of " + t + " with strides "
-                        + Arrays.toString(t.strides()) + " do not collapse into rows");
-            }
+        if (!leadingCollapse(t)) {
+            throw new IllegalArgumentException(what + ": leading dimensions of " + t + " with strides "
+                    + Arrays.toString(t.strides()) + " do not collapse into rows");
         }
-        return new Matrix(rows, cols, t.stride(-2));
+        return new Matrix(rows, cols, rowStride(t, cols));
     }
 
-    /** True when {@link #of} accepts the tensor: the leading dimensions collapse into rows. */
+    /**
+     * The step between rows: the stride of the innermost leading dimension of size > 1 (dimensions of
+     * size 1 carry no step, and a view may give them any stride).
+     */
+    private static long rowStride(Tensor t, long cols) {
+        for (int j = t.rank() - 2; j >= 0; j--) {
+            if (t.dim(j) > 1) {
+                return t.stride(j);
+            }
+        }
+        return Math.max(cols, 1);
+    }
+
+    /**
+     * Leading dimensions collapse into evenly spaced rows when each one of size > 1 steps by the row
+     * stride times the number of rows inside it. Size-1 dimensions are skipped for their own stride but
+     * still count in that product (pairwise checks that skip them accept views with gaps).
+     */
+    private static boolean leadingCollapse(Tensor t) {
+        int r = t.rank();
+        int j = r - 2;
+        while (j >= 0 && t.dim(j) == 1) {
+            j--;
+        }
+        if (j < 0) {
+            return true;
+        }
+        long expect = t.stride(j) * t.dim(j);
+        for (int i = j - 1; i >= 0; i--) {
+            if (t.dim(i) > 1 && t.stride(i) != expect) {
+                return false;
+            }
+            expect *= t.dim(i);
+        }
+        return true;
+    }
+
+    /** True when {@link #of} accepts the tensor: last dimension dense, leading dimensions collapse into rows. */
     static boolean collapsible(Tensor t) {
         if (t.rank() > 0 && t.stride(-1) != 1 && t.dim(-1) > 1) {
             return false;
         }
-        for (int i = 0; i < t.rank() - 2; i++) {
-            if (t.dim(i) > 1 && t.stride(i) != t.stride(i + 1) * t.dim(i + 1)) {
-                return false;
-            }
-        }
-        return true;
+        return t.rank() < 2 || leadingCollapse(t);
     }
 
     static void requireCuda(Tensor t, String what) {

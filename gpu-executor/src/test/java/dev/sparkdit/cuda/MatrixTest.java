@@ -34,6 +34,23 @@ class MatrixTest {
     }
 
     @Test
+    void aSizeOneDimensionDoesNotHideAGapBetweenBlocks() {
+        // Ulysses' receive compaction: [3, hu = 1, len, Dh] inside a [3, 1, total, Dh] buffer. The rows of
+        // block 0 and block 1 are total*Dh apart, not len*Dh: they must not collapse into one matrix.
+        long total = 653;
+        long len = 327;
+        Tensor gap = new Tensor(0x1000, GPU, DType.F32, new long[] {3, 1, len, 128},
+                new long[] {total * 128, total * 128, 128, 1});
+        assertThrows(IllegalArgumentException.class, () -> Matrix.of(gap, "gap"));
+        assertEquals(false, Matrix.collapsible(gap));
+        Tensor dense = new Tensor(0x1000, GPU, DType.F32, new long[] {3, 1, len, 128},
+                new long[] {len * 128, 999, 128, 1});
+        assertEquals(new Matrix(3 * len, 128, 128), Matrix.of(dense, "dense"));
+        Tensor oneRow = new Tensor(0x1000, GPU, DType.F32, new long[] {1, 3072}, new long[] {6 * 3072, 1});
+        assertEquals(new Matrix(1, 3072, 3072), Matrix.of(oneRow, "modulation chunk"));
+    }
+
+    @Test
     void checkFormatsNameValuePairs() {
         assertEquals("bytes=12, shape=[1, 2]", CudaCheck.format("bytes", 12, "shape", new long[] {1, 2}));
         CudaException e = new CudaException("cudart", "cudaMalloc", 2, "cudaErrorMemoryAllocation", "bytes=12");
