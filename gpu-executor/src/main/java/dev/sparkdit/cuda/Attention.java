@@ -28,9 +28,9 @@ import dev.sparkdit.tensor.Tensor;
  * </pre>
  *
  * <p>Variants of the bf16 kernel for Dh = 128, chosen by the system property {@value #VARIANT_PROPERTY}
- * (read once per instance; default {@code v2}, the fastest measured: H100, FLUX shape 24 x 4608 x 4608
- * x 128, 2026-11-22: v1 1.424 ms, v2 0.916 ms, v3 0.997 ms, v4 0.981 ms per call) or per call by {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor,
- * float, String)}. Other dtypes and head dims always use v1.
+ * (read once per instance; default {@link #DEFAULT_VARIANT}; H100, FLUX shape, 2026-11-22: v1 1.424 ms,
+ * v2 0.916 ms, v3 0.997 ms, v4 0.981 ms per call) or per call by
+ * {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float, String)}. Other dtypes and head dims always use v1.
  * <pre>
  *   v1: attention_bf16_d128_out{t}     8 warps x 16 rows, 64-key tiles, 69,632 B shared memory
  *   v2: attention_bf16_d128_v2_out{t}  4 warps x 32 rows, 64-key tiles, K/V double-buffered, 104,448 B
