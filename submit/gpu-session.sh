@@ -4,7 +4,8 @@
 # its summary lines only.
 #
 #   submit/gpu-session.sh BUNDLE.tar.xz [DIFFUSERS_SRC.tar.xz] PHASE...
-#   phases: tests | bench1 | bench2 | bench4 | base1 | base1c | base2 | base4 | base2c | base4c
+#   phases: tests | sharded | bench1 | bench2 | bench4 | base1 | base1c | base2u | base2r | base2c | base4u | base4c
+#   (each diffusers parallel mode runs in its own torchrun: the baseline enables parallelism once)
 #   env: OUTDIR (default $OUT or /tmp/sparkdit-out), SPARKDIT_EXTRA_CP (newer jars to put first),
 #        STEPS (default 10), WARMUP (default 3)
 set -uo pipefail
@@ -38,6 +39,8 @@ for phase in "$@"; do
   case $phase in
     tests) timeout 480 "$B" gpu-tests >"$OUTDIR/gpu-tests.log" 2>&1; echo "gpu-tests rc=$?"
            grep -E '^FAIL|rel_l2|passed,' "$OUTDIR/gpu-tests.log" | cut -c1-200 ;;
+    sharded) timeout 300 "$B" gpu-tests --filter "vs 1 gpu" >"$OUTDIR/sharded.log" 2>&1; echo "sharded rc=$?"
+           grep -E '^FAIL|rel_l2|passed,' "$OUTDIR/sharded.log" | cut -c1-200 ;;
     bench1) bench bench1 ;;
     bench2) bench bench2-u2 --ranks 2 --ulysses 2 --no-breakdown; bench bench2-r2 --ranks 2 --ring 2 --no-breakdown
             bench bench2-u2fp8 --ranks 2 --ulysses 2 --fp8 --no-breakdown ;;
@@ -45,9 +48,10 @@ for phase in "$@"; do
             bench bench4-u4fp8 --ranks 4 --ulysses 4 --fp8 --no-breakdown ;;
     base1) base base1 1 eager1 ;;
     base1c) base base1c 1 eager1,compile1 ;;
-    base2) base base2 2 eager1,cp_eager,ring_eager ;;
+    base2u) base base2u 2 cp_eager ;;
+    base2r) base base2r 2 ring_eager ;;
     base2c) base base2c 2 cp_compile ;;
-    base4) base base4 4 cp_eager ;;
+    base4u) base base4u 4 cp_eager ;;
     base4c) base base4c 4 cp_compile ;;
     *) echo "unknown phase $phase" ;;
   esac
