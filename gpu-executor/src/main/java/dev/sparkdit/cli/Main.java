@@ -62,7 +62,7 @@ public final class Main {
     }
 
     static Map<String, Command> commands() {
-        List<Command> all = new ArrayList<>(List.of(new ParityCommand(), new MakeCaseCommand()));
+        List<Command> all = new ArrayList<>(List.of(new ParityCommand(), new MakeCaseCommand(), new ParityRankCommand()));
         for (Command c : ServiceLoader.load(Command.class)) {
             all.add(c);
         }

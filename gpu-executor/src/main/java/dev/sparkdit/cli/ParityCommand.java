@@ -34,7 +34,7 @@ public final class ParityCommand implements Command {
     public String usage() {
         return """
                 usage: sparkdit parity --case DIR [--case DIR ...] [--backend cpu|cuda] [--dtype f32|bf16]
-                                       [--tol X] [--json] [--ranks N --ulysses U --ring R [--fp8]]
+                                       [--tol X] [--json] [--ranks N --ulysses U --ring R [--fp8] [--processes]]
 
                   --case DIR     a folder with config.json, weights.safetensors, io.safetensors
                                  (the layout of shared/golden); repeatable
@@ -46,6 +46,8 @@ public final class ParityCommand implements Command {
                   --ulysses U    Ulysses degree and --ring R Ring degree (U x R = N); ranks are threads
                                  (CPU: Gloo over loopback; CUDA: NCCL, rank i on GPU i)
                   --fp8          FP8 (e4m3) Ulysses all-to-all (report its error; default off)
+                  --processes    ranks 1..N-1 as child JVMs joined over a TCP rendezvous on 127.0.0.1
+                                 (default: threads of this JVM)
 
                 exit status: 0 all within tolerance, 1 an error exceeds it, 2 bad usage or case""";
     }
@@ -53,7 +55,7 @@ public final class ParityCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--case", "--backend", "--dtype", "--tol", "--ranks", "--ulysses", "--ring"),
-                Set.of("--json", "--fp8"));
+                Set.of("--json", "--fp8", "--processes"));
         List<String> cases = a.all("--case");
         if (cases.isEmpty()) {
             throw new UsageException("parity needs at least one --case DIR");
@@ -81,7 +83,11 @@ public final class ParityCommand implements Command {
         if (ranks < 1 || ulysses < 1 || ring < 1 || ulysses * ring != ranks) {
             throw new UsageException("--ulysses " + ulysses + " x --ring " + ring + " must equal --ranks " + ranks);
         }
-        ParityOptions opt = new ParityOptions(backend, dtype, tol, ranks, ulysses, ring, a.flag("--fp8"));
+        if (a.flag("--processes") && ranks == 1) {
+            throw new UsageException("--processes needs --ranks > 1");
+        }
+        ParityOptions opt = new ParityOptions(backend, dtype, tol, ranks, ulysses, ring, a.flag("--fp8"),
+                a.flag("--processes"));
 
         List<ParityResult> results = new ArrayList<>();
         for (String dir : cases) {

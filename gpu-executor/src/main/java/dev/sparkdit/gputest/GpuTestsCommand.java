@@ -151,7 +151,7 @@ public final class GpuTestsCommand implements Command {
                 ParityCase c = ParityCase.open(dir);
                 float[] single = FluxParity.forward(c, ParityOptions.single("cuda", dt));
                 float[] sharded = FluxParity.forward(c, new ParityOptions("cuda", dt, Double.NaN, ranks, ulysses,
-                        ring, fp8));
+                        ring, fp8, false));
                 ErrorStats e = ErrorStats.of(sharded, single);
                 out.printf(Locale.ROOT, "     %s: rel_l2 %.3e max_abs %.3e (tol %.0e)%n", name(), e.relL2(),
                         e.maxAbs(), tol);

@@ -12,7 +12,10 @@ import dev.sparkdit.safetensors.SafetensorsFile;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.runner.ChildRanks;
+import dev.sparkdit.runner.RankBody;
 import dev.sparkdit.runner.SequenceParallelGroup;
+import dev.sparkdit.usp.comm.TcpRendezvous;
 import dev.sparkdit.usp.Fp8Communication;
 import dev.sparkdit.usp.LocalAttention;
 import dev.sparkdit.usp.ParallelPlan;
@@ -22,7 +25,10 @@ import dev.sparkdit.usp.SequenceSplit;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -62,40 +68,127 @@ public final class FluxParity {
                 return forwardRank(c, config, in, backend, LocalAttention.INSTANCE, dt, 0, in.txt, 0, in.img);
             }
         }
-        int n = opt.ranks();
-        ParallelPlan plan = ParallelPlan.of(n, opt.ulysses(), opt.ring(), n);
-        SequenceSplit txt = SequenceSplit.of(in.txt, n);
-        SequenceSplit img = SequenceSplit.of(in.img, n);
-        int[] lengths = SequenceSplit.localLengths(txt, img);
-        long tokens = txt.paddedLength() + img.paddedLength();
-        // The strategies' buffers: padded q/k/v and outputs, send and receive sides, fp32 partials.
-        long scratch = FluxTransformer.scratchBytes(config, tokens, dt)
-                + 16L * (in.txt + in.img + 2L * n) * config.dim() * 4 + (16L << 20);
+        Shards sh = Shards.of(config, in, opt);
         List<float[]> parts;
         try {
-            parts = SequenceParallelGroup.run(plan, opt.backend(), scratch, lengths,
-                    Fp8Communication.of(opt.fp8()), Duration.ofSeconds(120), (me, backend, attention) -> {
-                        int s = me.sequenceIndex(opt.ulysses());
-                        return forwardRank(c, config, in, backend, attention, dt, txt.start(s), txt.length(s),
-                                img.start(s), img.length(s));
-                    });
+            parts = opt.processes() ? runProcesses(c, opt, config, in, sh) : SequenceParallelGroup.run(sh.plan,
+                    opt.backend(), sh.scratch, sh.lengths, Fp8Communication.of(opt.fp8()), TIMEOUT,
+                    sh.body(c, config, in, opt));
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
             throw new IllegalStateException("sharded run failed: " + e, e);
         }
         // Image rows come back per rank; put them in sequence order, sample by sample.
+        int n = opt.ranks();
         int co = config.outChannels();
         float[] out = new float[in.batch * in.img * co];
         for (int rank = 0; rank < n; rank++) {
-            int s = plan.placement(rank).sequenceIndex(opt.ulysses());
+            int s = sh.plan.placement(rank).sequenceIndex(opt.ulysses());
             float[] part = parts.get(rank);
-            int rows = img.length(s);
+            int rows = sh.img.length(s);
             for (int b = 0; b < in.batch; b++) {
-                System.arraycopy(part, b * rows * co, out, (b * in.img + img.start(s)) * co, rows * co);
+                System.arraycopy(part, b * rows * co, out, (b * in.img + sh.img.start(s)) * co, rows * co);
             }
         }
         return out;
+    }
+
+    static final Duration TIMEOUT = Duration.ofSeconds(120);
+
+    /** How a case's tokens spread over the ranks, and what each rank runs. */
+    private record Shards(ParallelPlan plan, SequenceSplit txt, SequenceSplit img, int[] lengths, long scratch) {
+        static Shards of(FluxConfig config, Inputs in, ParityOptions opt) {
+            int n = opt.ranks();
+            ParallelPlan plan = ParallelPlan.of(n, opt.ulysses(), opt.ring(), n);
+            SequenceSplit txt = SequenceSplit.of(in.txt, n);
+            SequenceSplit img = SequenceSplit.of(in.img, n);
+            long tokens = txt.paddedLength() + img.paddedLength();
+            // The strategies' buffers: padded q/k/v and outputs, send and receive sides, fp32 partials.
+            long scratch = FluxTransformer.scratchBytes(config, tokens, opt.dtype())
+                    + 16L * (in.txt + in.img + 2L * n) * config.dim() * 4 + (16L << 20);
+            return new Shards(plan, txt, img, SequenceSplit.localLengths(txt, img), scratch);
+        }
+
+        RankBody<float[]> body(ParityCase c, FluxConfig config, Inputs in, ParityOptions opt) {
+            return (me, backend, attention) -> {
+                int s = me.sequenceIndex(opt.ulysses());
+                return forwardRank(c, config, in, backend, attention, opt.dtype(), txt.start(s), txt.length(s),
+                        img.start(s), img.length(s));
+            };
+        }
+    }
+
+    /** Rank 0 here, ranks 1..N-1 as child JVMs running {@code parity-rank}; rendezvous over TCP. */
+    private static List<float[]> runProcesses(ParityCase c, ParityOptions opt, FluxConfig config, Inputs in,
+                                              Shards sh) throws Exception {
+        Path dir = Files.createTempDirectory("sparkdit-ranks");
+        try (TcpRendezvous rendezvous = TcpRendezvous.serve("127.0.0.1", 0, 0, TIMEOUT);
+             ChildRanks children = ChildRanks.start(opt.ranks(), rank -> rankArgs(c, opt, rank,
+                     "127.0.0.1:" + rendezvous.port(), dir.resolve("rank-" + rank + ".f32")))) {
+            List<float[]> parts = new ArrayList<>();
+            parts.add(SequenceParallelGroup.runRank(sh.plan, sh.plan.placement(0), opt.backend(), sh.scratch,
+                    sh.lengths, Fp8Communication.of(opt.fp8()), rendezvous, TIMEOUT, sh.body(c, config, in, opt), null));
+            children.await(TIMEOUT);
+            for (int rank = 1; rank < opt.ranks(); rank++) {
+                parts.add(readFloats(dir.resolve("rank-" + rank + ".f32")));
+            }
+            return parts;
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static List<String> rankArgs(ParityCase c, ParityOptions opt, int rank, String rendezvous, Path out) {
+        List<String> a = new ArrayList<>(List.of("parity-rank", "--case", c.dir().toString(), "--backend",
+                opt.backend(), "--dtype", opt.dtype().name(), "--ranks", "" + opt.ranks(), "--ulysses",
+                "" + opt.ulysses(), "--ring", "" + opt.ring(), "--rank", "" + rank, "--rendezvous", rendezvous,
+                "--out", out.toString()));
+        if (opt.fp8()) {
+            a.add("--fp8");
+        }
+        return a;
+    }
+
+    /**
+     * One rank of a multi-process run (the {@code parity-rank} command): joins the rendezvous at
+     * {@code host:port}, runs its tokens, writes its image rows (fp32, little-endian) to {@code out}.
+     */
+    public static void runChildRank(ParityCase c, ParityOptions opt, int rank, String hostPort, Path out)
+            throws Exception {
+        FluxConfig config = FluxConfig.fromDiffusers(c.config());
+        Inputs in;
+        try (SafetensorsFile io = SafetensorsFile.open(c.io())) {
+            in = Inputs.read(io, config);
+        }
+        Shards sh = Shards.of(config, in, opt);
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("rendezvous must be host:port, got '" + hostPort + "'");
+        }
+        try (TcpRendezvous rendezvous = TcpRendezvous.connect(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1)), rank, TIMEOUT)) {
+            float[] rows = SequenceParallelGroup.runRank(sh.plan, sh.plan.placement(rank), opt.backend(), sh.scratch,
+                    sh.lengths, Fp8Communication.of(opt.fp8()), rendezvous, TIMEOUT, sh.body(c, config, in, opt),
+                    null);
+            ByteBuffer b = ByteBuffer.allocate(rows.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(rows);
+            Path tmp = out.resolveSibling(out.getFileName() + ".part");
+            Files.write(tmp, b.array());
+            Files.move(tmp, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private static float[] readFloats(Path p) throws IOException {
+        byte[] bytes = Files.readAllBytes(p);
+        float[] r = new float[bytes.length / 4];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(r);
+        return r;
     }
 
     /** One rank: loads the model, runs its text and image rows of every sample, returns its image rows. */

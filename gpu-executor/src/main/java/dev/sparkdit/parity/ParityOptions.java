@@ -12,9 +12,10 @@ import dev.sparkdit.tensor.DType;
  * @param ulysses   Ulysses degree
  * @param ring      Ring degree
  * @param fp8       FP8 (e4m3) Ulysses all-to-all
+ * @param processes ranks 1..N-1 are child JVMs (TCP rendezvous) instead of threads of this one
  */
 public record ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring,
-                            boolean fp8) {
+                            boolean fp8, boolean processes) {
 
     public ParityOptions {
         if (dtype != DType.F32 && dtype != DType.BF16) {
@@ -30,7 +31,7 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
     }
 
     public static ParityOptions single(String backend, DType dtype) {
-        return new ParityOptions(backend, dtype, Double.NaN, 1, 1, 1, false);
+        return new ParityOptions(backend, dtype, Double.NaN, 1, 1, 1, false, false);
     }
 
     /**
@@ -48,6 +49,7 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
     }
 
     public String parallelLabel() {
-        return ranks == 1 ? "1" : "ulysses " + ulysses + " x ring " + ring + (fp8 ? " fp8" : "");
+        return ranks == 1 ? "1" : "ulysses " + ulysses + " x ring " + ring + (fp8 ? " fp8" : "")
+                + (processes ? " (processes)" : "");
     }
 }

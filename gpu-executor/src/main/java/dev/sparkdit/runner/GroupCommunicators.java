@@ -22,7 +22,7 @@ import java.util.List;
  * One rank's communicators (its Ulysses group and its ring, where the degree is above 1) and the
  * attention strategy built on them. NCCL for the CUDA backend on the backend's stream, Gloo for the CPU.
  */
-final class GroupCommunicators implements AutoCloseable {
+public final class GroupCommunicators implements AutoCloseable {
     final List<Communicator> all = new ArrayList<>();
     final SequenceAttention attention;
 

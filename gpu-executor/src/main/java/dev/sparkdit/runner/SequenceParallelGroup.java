@@ -6,6 +6,7 @@ import dev.sparkdit.usp.Fp8Communication;
 import dev.sparkdit.usp.ParallelPlan;
 import dev.sparkdit.usp.RankPlacement;
 import dev.sparkdit.usp.comm.InProcessRendezvous;
+import dev.sparkdit.usp.comm.Rendezvous;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,40 @@ import java.util.concurrent.Future;
  */
 public final class SequenceParallelGroup {
     private SequenceParallelGroup() {
+    }
+
+    /**
+     * One rank in this thread: backend, communicators through {@code rendezvous}, body. On failure this
+     * rank's communicators are aborted, and those of every rank in {@code live} (threads of one JVM).
+     *
+     * @param live the communicators of the other ranks in this JVM, or null when ranks are processes
+     */
+    public static <T> T runRank(ParallelPlan plan, RankPlacement me, String backendName, long scratchBytes,
+                                int[] lengths, Fp8Communication fp8, Rendezvous rendezvous, Duration timeout,
+                                RankBody<T> body, List<GroupCommunicators> live) throws Exception {
+        try (ComputeBackend backend = Backends.create(backendName, me.localGpu(), scratchBytes);
+             GroupCommunicators comms = new GroupCommunicators(plan, me, backend, rendezvous, lengths, fp8, timeout)) {
+            if (live != null) {
+                live.add(comms);
+            }
+            try {
+                return body.run(me, backend, comms.attention);
+            } catch (Exception | Error e) {
+                comms.abort();
+                if (live != null) {
+                    synchronized (live) {
+                        for (GroupCommunicators c : live) {
+                            c.abort();
+                        }
+                    }
+                }
+                throw e;
+            } finally {
+                if (live != null) {
+                    live.remove(comms);
+                }
+            }
+        }
     }
 
     public static <T> List<T> run(ParallelPlan plan, String backendName, long scratchBytes, int[] lengths,
@@ -45,23 +80,7 @@ public final class SequenceParallelGroup {
                 RankPlacement me = plan.placement(rank);
                 futures.add(pool.submit(() -> {
                     Thread.currentThread().setName("sparkdit-rank-" + me.rank());
-                    try (ComputeBackend backend = Backends.create(backendName, me.localGpu(), scratchBytes);
-                         GroupCommunicators comms = new GroupCommunicators(plan, me, backend, rendezvous, lengths,
-                                 fp8, timeout)) {
-                        live.add(comms);
-                        try {
-                            return body.run(me, backend, comms.attention);
-                        } catch (Exception | Error e) {
-                            synchronized (live) {
-                                for (GroupCommunicators c : live) {
-                                    c.abort();
-                                }
-                            }
-                            throw e;
-                        } finally {
-                            live.remove(comms);
-                        }
-                    }
+                    return runRank(plan, me, backendName, scratchBytes, lengths, fp8, rendezvous, timeout, body, live);
                 }));
             }
             List<T> results = new ArrayList<>();

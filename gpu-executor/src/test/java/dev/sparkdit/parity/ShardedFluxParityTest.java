@@ -39,7 +39,7 @@ class ShardedFluxParityTest {
     void goldenSchnellShardedEqualsSingleDevice(int ranks, int ulysses, int ring) throws Exception {
         ParityCase c = ParityCase.open(GoldenCases.dir("flux_tiny_schnell"));
         float[] single = FluxParity.forward(c, ParityOptions.single("cpu", DType.F32));
-        ParityOptions opt = new ParityOptions("cpu", DType.F32, Double.NaN, ranks, ulysses, ring, false);
+        ParityOptions opt = new ParityOptions("cpu", DType.F32, Double.NaN, ranks, ulysses, ring, false, false);
         float[] sharded = FluxParity.forward(c, opt);
         double vsSingle = relative(sharded, single);
         assertTrue(vsSingle <= 1e-5, "vs single device " + vsSingle);
@@ -52,16 +52,26 @@ class ShardedFluxParityTest {
     void oddHeadsAndLengthsShardedEqualsSingleDevice(int ranks, int ulysses, int ring) throws Exception {
         float[] single = FluxParity.forward(oddCase, ParityOptions.single("cpu", DType.F32));
         float[] sharded = FluxParity.forward(oddCase,
-                new ParityOptions("cpu", DType.F32, Double.NaN, ranks, ulysses, ring, false));
+                new ParityOptions("cpu", DType.F32, Double.NaN, ranks, ulysses, ring, false, false));
         double err = relative(sharded, single);
         assertTrue(err <= 1e-5, "ranks " + ranks + ": " + err);
+    }
+
+    @Test
+    void ranksAsChildProcessesEqualRanksAsThreads() throws Exception {
+        // Ranks 1..2 are JVMs started by this one, joined over the TCP rendezvous on 127.0.0.1.
+        float[] threads = FluxParity.forward(oddCase,
+                new ParityOptions("cpu", DType.F32, Double.NaN, 3, 3, 1, false, false));
+        float[] processes = FluxParity.forward(oddCase,
+                new ParityOptions("cpu", DType.F32, Double.NaN, 3, 3, 1, false, true));
+        assertEquals(0.0, relative(processes, threads), 1e-7);
     }
 
     @Test
     void fp8UlyssesIsCloseButNotExact() throws Exception {
         ParityCase c = ParityCase.open(GoldenCases.dir("flux_tiny_dev"));
         float[] single = FluxParity.forward(c, ParityOptions.single("cpu", DType.F32));
-        float[] fp8 = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, 2, 2, 1, true));
+        float[] fp8 = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, 2, 2, 1, true, false));
         double err = relative(fp8, single);
         System.out.printf("fp8 ulysses 2 vs single device: rel_l2 %.3e%n", err);
         // e4m3 keeps 3 mantissa bits: per-element error up to 2^-4; the output averages it down.
