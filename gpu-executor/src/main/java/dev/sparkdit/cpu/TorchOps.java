@@ -15,6 +15,9 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import static dev.sparkdit.torch.TorchViews.scalarType;
+import static dev.sparkdit.torch.TorchViews.wrap;
+
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -43,38 +46,6 @@ public final class TorchOps implements Ops {
     }
 
     // ---- wrapping ------------------------------------------------------------------------------
-
-    static ScalarType scalarType(DType d) {
-        return switch (d) {
-            case F64 -> ScalarType.Double;
-            case F32 -> ScalarType.Float;
-            case F16 -> ScalarType.Half;
-            case BF16 -> ScalarType.BFloat16;
-            case F8_E4M3 -> ScalarType.Float8_e4m3fn;
-            case F8_E5M2 -> ScalarType.Float8_e5m2;
-            case I64 -> ScalarType.Long;
-            case I32 -> ScalarType.Int;
-            case I16 -> ScalarType.Short;
-            case I8 -> ScalarType.Char;
-            case U8 -> ScalarType.Byte;
-            case BOOL -> ScalarType.Bool;
-        };
-    }
-
-    /** A libtorch tensor viewing the same memory (no copy, no ownership). */
-    static org.bytedeco.pytorch.Tensor wrap(Tensor t) {
-        if (t.device().kind() != Device.Kind.CPU) {
-            throw new IllegalArgumentException("CPU backend given a tensor on " + t.device() + ": " + t);
-        }
-        long extent = 1;
-        long[] shape = t.shape();
-        long[] strides = t.strides();
-        for (int i = 0; i < shape.length; i++) {
-            extent += (shape[i] - 1) * strides[i];
-        }
-        Pointer p = new RawPointer(t.address(), Math.max(extent, 0) * t.dtype().bytes());
-        return torch.from_blob(p, shape, strides, new TensorOptions(scalarType(t.dtype())));
-    }
 
     /** The compute view: fp32 unless the tensor is fp64. */
     private static org.bytedeco.pytorch.Tensor f(Tensor t) {

@@ -74,4 +74,12 @@ public interface Communicator extends AutoCloseable {
         /** Blocks (CPU) or orders the compute stream after the transfer (GPU); throws on failure. */
         void await();
     }
+
+    /** The shape contract of {@link #allToAll}, checked the same way by every implementation. */
+    static void requireAllToAllShapes(String library, Tensor send, Tensor recv, int size) {
+        if (send.bytes() != recv.bytes() || send.rank() == 0 || send.dim(0) % size != 0) {
+            throw new IllegalArgumentException(library + " allToAll: send " + send + " and recv " + recv
+                    + " must have equal sizes and dim 0 divisible by group size " + size);
+        }
+    }
 }

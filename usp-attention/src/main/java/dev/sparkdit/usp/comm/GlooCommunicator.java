@@ -1,5 +1,6 @@
 package dev.sparkdit.usp.comm;
 
+import dev.sparkdit.tensor.AddressPointer;
 import dev.sparkdit.tensor.Device;
 import dev.sparkdit.tensor.Tensor;
 import org.bytedeco.javacpp.chrono.Milliseconds;
@@ -144,10 +145,7 @@ public final class GlooCommunicator implements Communicator {
     @Override
     public void allToAll(Tensor send, Tensor recv) {
         requireUsable("allToAll", send, recv);
-        if (send.bytes() != recv.bytes() || send.rank() == 0 || send.dim(0) % size != 0) {
-            throw new IllegalArgumentException("gloo allToAll: send " + send + " and recv " + recv
-                    + " must have equal sizes and dim 0 divisible by group size " + size);
-        }
+        Communicator.requireAllToAllShapes("gloo", send, recv, size);
         if (size == 1) {
             copyBytes(recv, send);
             return;
@@ -342,7 +340,7 @@ public final class GlooCommunicator implements Communicator {
     }
 
     private org.bytedeco.pytorch.Tensor wrap(Tensor t) {
-        return torch.from_blob(new NativeAddress(t.address(), t.bytes()), new long[] {t.bytes()}, bytes);
+        return torch.from_blob(new AddressPointer(t.address(), t.bytes()), new long[] {t.bytes()}, bytes);
     }
 
     private void copyBytes(Tensor dst, Tensor src) {

@@ -1,5 +1,6 @@
 package dev.sparkdit.usp.comm;
 
+import dev.sparkdit.tensor.AddressPointer;
 import dev.sparkdit.tensor.Device;
 import dev.sparkdit.tensor.Tensor;
 import org.bytedeco.cuda.cudart.CUevent_st;
@@ -140,10 +141,7 @@ public final class NcclCommunicator implements Communicator {
     @Override
     public void allToAll(Tensor send, Tensor recv) {
         requireUsable("allToAll", send, recv);
-        if (send.bytes() != recv.bytes() || send.rank() == 0 || send.dim(0) % size != 0) {
-            throw new IllegalArgumentException("nccl allToAll: send " + send + " and recv " + recv
-                    + " must have equal sizes and dim 0 divisible by group size " + size);
-        }
+        Communicator.requireAllToAllShapes("nccl", send, recv, size);
         long chunk = send.bytes() / size;
         check(ncclGroupStart(), "ncclGroupStart", "allToAll");
         int st = ncclSuccess;
@@ -323,7 +321,7 @@ public final class NcclCommunicator implements Communicator {
     }
 
     private static Pointer at(long address) {
-        return new NativeAddress(address, 0);
+        return new AddressPointer(address, 0);
     }
 
 }

@@ -1,5 +1,7 @@
 package dev.sparkdit.usp.testing;
 
+import dev.sparkdit.torch.TorchViews;
+
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
@@ -38,36 +40,13 @@ public final class TestOps implements Ops {
         return memory.arena();
     }
 
-    static ScalarType scalarType(DType d) {
-        return switch (d) {
-            case F32 -> ScalarType.Float;
-            case F64 -> ScalarType.Double;
-            case F16 -> ScalarType.Half;
-            case BF16 -> ScalarType.BFloat16;
-            case F8_E4M3 -> ScalarType.Float8_e4m3fn;
-            case F8_E5M2 -> ScalarType.Float8_e5m2;
-            case I64 -> ScalarType.Long;
-            case I32 -> ScalarType.Int;
-            case I16 -> ScalarType.Short;
-            case I8 -> ScalarType.Char;
-            case U8 -> ScalarType.Byte;
-            case BOOL -> ScalarType.Bool;
-        };
-    }
-
     /** The tensor's memory as a libtorch tensor of the same shape, strides and dtype (no copy). */
     public static org.bytedeco.pytorch.Tensor wrap(Tensor t) {
-        long span = 1;
-        for (int i = 0; i < t.rank(); i++) {
-            span += (t.dim(i) - 1) * t.stride(i);
-        }
-        Pointer p = new Pointer() {
-            {
-                address = t.address();
-            }
-        };
-        p.limit(span * t.dtype().bytes());
-        return torch.from_blob(p, t.shape(), t.strides(), new TensorOptions(scalarType(t.dtype())));
+        return TorchViews.wrap(t);
+    }
+
+    static ScalarType scalarType(DType d) {
+        return TorchViews.scalarType(d);
     }
 
     @Override
