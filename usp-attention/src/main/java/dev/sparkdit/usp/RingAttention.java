@@ -54,13 +54,7 @@ public final class RingAttention implements SequenceAttention {
         long h = q.dim(0);
         long s = q.dim(1);
         long dh = q.dim(2);
-        if (s != lengths[me]) {
-            throw new IllegalArgumentException("ring rank " + me + ": q holds " + s + " tokens, the plan says "
-                    + lengths[me] + " of " + Arrays.toString(lengths));
-        }
-        k.requireShape("ring k", h, s, dh);
-        v.requireShape("ring v", h, s, dh);
-        out.requireShape("ring out", s, h * dh);
+        LocalShapes.require("ring", me, lengths, out, q, k, v);
         if (n == 1) {
             ops.attention(out, null, q, k, v, scale);
             return;

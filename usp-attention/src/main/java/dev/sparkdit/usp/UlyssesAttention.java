@@ -76,13 +76,7 @@ public final class UlyssesAttention implements SequenceAttention {
         long h = q.dim(0);
         long s = q.dim(1);
         long dh = q.dim(2);
-        if (s != lengths[me]) {
-            throw new IllegalArgumentException("ulysses rank " + me + ": q holds " + s + " tokens, the plan says "
-                    + lengths[me] + " of " + Arrays.toString(lengths));
-        }
-        k.requireShape("ulysses k", h, s, dh);
-        v.requireShape("ulysses v", h, s, dh);
-        out.requireShape("ulysses out", s, h * dh);
+        LocalShapes.require("ulysses", me, lengths, out, q, k, v);
         if (u == 1) {
             inner.attend(ops, out, q, k, v, scale);
             return;
