@@ -26,8 +26,6 @@ import dev.sparkdit.usp.SequenceSplit;
 import java.time.Duration;
 
 import java.io.PrintStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -225,25 +223,16 @@ public final class BenchCommand implements Command {
                 ids[(txt + i) * 3 + 1] = (imgStart + i) / grid;
                 ids[(txt + i) * 3 + 2] = (imgStart + i) % grid;
             }
-            float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, txt + img);
-            Tensor cos = io.allocate(DType.F32, txt + img, cfg.attentionHeadDim());
-            Tensor sin = io.allocate(DType.F32, txt + img, cfg.attentionHeadDim());
-            ops.copyFromHost(cos, floats(rope[0]), DType.F32);
-            ops.copyFromHost(sin, floats(rope[1]), DType.F32);
+            FluxRope.Tables rope = FluxRope.upload(ops, io, cfg.axesDimsRope(), ids, txt + img);
             Tensor out = io.allocate(dt, img, cfg.outChannels());
-            return new Step(model, attention, out, hidden, encoder, pooled, timestep, guidance, cos, sin);
+            return new Step(model, attention, out, hidden, encoder, pooled, timestep, guidance, rope.cos(),
+                    rope.sin());
         }
 
         void run(Ops ops) {
             model.forward(ops, attention, out, hidden, encoder, pooled, timestep,
                     model.config().guidanceEmbeds() ? guidance : null, cos, sin);
         }
-    }
-
-    private static ByteBuffer floats(float[] v) {
-        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return b;
     }
 
     private static double[] timeSteps(CudaOps ops, int steps, Runnable step) {

@@ -3,7 +3,6 @@ package dev.sparkdit.gputest;
 import dev.sparkdit.tensor.DType;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Seeded host data for checks: values, rounding to storage dtypes, error measures. */
@@ -55,9 +54,7 @@ final class HostData {
     }
 
     static ByteBuffer f32Bytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return b;
+        return dev.sparkdit.tensor.HostBuffers.floats(v);
     }
 
     /** ||got - ref|| / ||ref|| over all elements (NaN if any got element is NaN). */

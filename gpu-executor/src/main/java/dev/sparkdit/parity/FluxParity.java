@@ -217,16 +217,12 @@ public final class FluxParity {
             float[] ids = new float[local * 3];
             System.arraycopy(in.txtIds, txtStart * 3, ids, 0, txtLen * 3);
             System.arraycopy(in.imgIds, imgStart * 3, ids, txtLen * 3, imgLen * 3);
-            float[][] rope = FluxRope.tables(cfg.axesDimsRope(), ids, local);
-            Tensor cos = arena.allocate(DType.F32, local, cfg.attentionHeadDim());
-            Tensor sin = arena.allocate(DType.F32, local, cfg.attentionHeadDim());
-            ops.copyFromHost(cos, floatBytes(rope[0]), DType.F32);
-            ops.copyFromHost(sin, floatBytes(rope[1]), DType.F32);
+            FluxRope.Tables rope = FluxRope.upload(ops, arena, cfg.axesDimsRope(), ids, local);
             Tensor out = arena.allocate(dt, in.batch, imgLen, cfg.outChannels());
             for (int b = 0; b < in.batch; b++) {
                 model.forward(ops, attention, row(out, b), row(hidden, b).narrow(0, imgStart, imgLen),
                         row(encoder, b).narrow(0, txtStart, txtLen), row(pooled, b), timestep.narrow(0, b, 1),
-                        guidance == null ? null : guidance.narrow(0, b, 1), cos, sin);
+                        guidance == null ? null : guidance.narrow(0, b, 1), rope.cos(), rope.sin());
             }
             ops.synchronize();
             return ops.toFloatArray(out);
@@ -267,12 +263,6 @@ public final class FluxParity {
                     + "; expected F32 or F64");
         }
         return r;
-    }
-
-    private static ByteBuffer floatBytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return b;
     }
 
     /** Input sizes read off io.safetensors, checked against the config. */

@@ -1,5 +1,11 @@
 package dev.sparkdit.models.flux;
 
+import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
+import dev.sparkdit.tensor.HostBuffers;
+import dev.sparkdit.tensor.Tensor;
+
 /**
  * FLUX's 3-axis rotary tables (diffusers {@code FluxPosEmbed}): for each axis i with {@code d_i} dims,
  * frequencies {@code theta^(-2j/d_i)}, angles {@code pos_i * freq_j} in fp64, each cos and sin repeated
@@ -42,5 +48,20 @@ public final class FluxRope {
             col += d;
         }
         return new float[][] {cos, sin};
+    }
+
+    /** The tables of some tokens on a device: {@code cos, sin [S, headDim]}, fp32. */
+    public record Tables(Tensor cos, Tensor sin) {
+    }
+
+    /** Computes the tables for {@code ids [S, axes]} and uploads them into {@code arena} as fp32. */
+    public static Tables upload(Ops ops, Arena arena, int[] axesDims, float[] ids, int tokens) {
+        float[][] t = tables(axesDims, ids, tokens);
+        int headDim = t[0].length / Math.max(tokens, 1);
+        Tensor cos = arena.allocate(DType.F32, tokens, headDim);
+        Tensor sin = arena.allocate(DType.F32, tokens, headDim);
+        ops.copyFromHost(cos, HostBuffers.floats(t[0]), DType.F32);
+        ops.copyFromHost(sin, HostBuffers.floats(t[1]), DType.F32);
+        return new Tables(cos, sin);
     }
 }
