@@ -30,6 +30,7 @@ public final class CudaOps implements Ops {
     private final KernelModule module;
     private final CublasLtLinear linear;
     private final Convert convert;
+    private final StridedCopy stridedCopy;
     private final Add add;
     private final ActivationKernel activation;
     private final LayerNormModulate layerNormModulate;
@@ -76,6 +77,7 @@ public final class CudaOps implements Ops {
         this.module = mod;
         this.linear = lin;
         this.convert = new Convert(mod, s);
+        this.stridedCopy = new StridedCopy(mod, s);
         this.add = new Add(mod, s);
         this.layerNormModulate = new LayerNormModulate(mod, s);
         this.qkNormRope = new QkNormRope(mod, s);
@@ -107,6 +109,11 @@ public final class CudaOps implements Ops {
 
     public KernelModule kernels() {
         return module;
+    }
+
+    /** What cuBLASLt algorithm tuning chose so far (benchmark reports). */
+    public CublasLtLinear.Tuning gemmTuning() {
+        return linear.tuning();
     }
 
     /** FP8 quantisation for the all-to-all (not part of {@link Ops}). */
@@ -186,11 +193,17 @@ public final class CudaOps implements Ops {
         if (!java.util.Arrays.equals(dst.shape(), src.shape())) {
             throw new IllegalArgumentException("copy: shapes differ: " + dst + " vs " + src);
         }
+        // Same dtype: one strided_copy launch in 16-byte units where the views allow (any rank <= 6
+        // after merging, so Ulysses' q/k/v packing is one launch per tensor, not one memcpy per row).
+        if (dst.dtype() == src.dtype()) {
+            stridedCopy.run(dst, src);
+            return;
+        }
         if (Matrix.collapsible(dst) && Matrix.collapsible(src)) {
             convert.run(dst, src);
             return;
         }
-        // Strided views of rank 3-4 (sequence-parallel packing): one 2D copy per leading index.
+        // A conversion between strided views of rank 3-4: one 2D conversion per leading index.
         if (dst.rank() < 3) {
             throw new IllegalArgumentException("copy: last dimension must be contiguous: " + dst + " <- " + src);
         }
