@@ -3,6 +3,7 @@ package dev.sparkdit.bench;
 import dev.sparkdit.cli.Args;
 import dev.sparkdit.cli.Command;
 import dev.sparkdit.cli.UsageException;
+import dev.sparkdit.cuda.CublasLtLinear;
 import dev.sparkdit.cuda.CudaBackend;
 import dev.sparkdit.cuda.CudaEvent;
 import dev.sparkdit.cuda.StepGraphs;
@@ -188,8 +189,15 @@ public final class BenchCommand implements Command {
                 nonFinite++;
             }
         }
+        CublasLtLinear.Tuning tuning = ops.gemmTuning();
         for (Map<String, Object> r : rows) {
             r.put("output_non_finite", nonFinite);
+            Map<String, Object> t = new LinkedHashMap<>();
+            t.put("shapes", tuning.shapes());
+            t.put("changed", tuning.changed());
+            t.put("first_ms", Math.round(tuning.firstMs() * 1000) / 1000.0);
+            t.put("chosen_ms", Math.round(tuning.bestMs() * 1000) / 1000.0);
+            r.put("gemm_tuning", t);
             if (breakdown != null) {
                 r.put("breakdown_ms", breakdown);
             }
@@ -249,20 +257,33 @@ public final class BenchCommand implements Command {
         return ms;
     }
 
+    /**
+     * Mean ms per step of each op kind, over 3 eager steps with events around every op, plus the step
+     * itself and what lies between the ops: on one GPU launch gaps, with ranks also the collectives
+     * (all-to-all, ring transfers awaited) that do not go through {@code Ops}.
+     */
     private static Map<String, Double> breakdown(CudaOps ops, Step step) {
         TimedOps timed = new TimedOps(ops, ops.stream());
         Map<String, Double> sum = new LinkedHashMap<>();
         int reps = 3;
-        try {
+        double stepMs = 0;
+        try (CudaEvent start = new CudaEvent(); CudaEvent end = new CudaEvent()) {
             for (int i = 0; i < reps; i++) {
+                start.record(ops.stream());
                 step.run(timed);
+                end.record(ops.stream());
                 for (Map.Entry<TimedOps.Kind, Double> e : timed.collect().entrySet()) {
                     sum.merge(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue() / reps, Double::sum);
                 }
+                end.synchronize();
+                stepMs += end.elapsedMs(start) / reps;
             }
         } finally {
             timed.close();
         }
+        double opsMs = sum.values().stream().mapToDouble(Double::doubleValue).sum();
+        sum.put("between_ops", stepMs - opsMs);
+        sum.put("step", stepMs);
         return sum;
     }
 

@@ -21,7 +21,8 @@ import java.util.Map;
  * Eager mode only; a pool of events is reused per step.
  */
 final class TimedOps implements Ops {
-    enum Kind { GEMM, ATTENTION, OTHER }
+    /** GEMM; attention and its ring merges; copies, fills and fp8 (de)quantization; everything else. */
+    enum Kind { GEMM, ATTENTION, COPY, OTHER }
 
     private final Ops inner;
     private final CudaStream stream;
@@ -89,12 +90,12 @@ final class TimedOps implements Ops {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        timed(Kind.OTHER, () -> inner.copy(dst, src));
+        timed(Kind.COPY, () -> inner.copy(dst, src));
     }
 
     @Override
     public void fill(Tensor dst, float value) {
-        timed(Kind.OTHER, () -> inner.fill(dst, value));
+        timed(Kind.COPY, () -> inner.fill(dst, value));
     }
 
     @Override
@@ -145,12 +146,12 @@ final class TimedOps implements Ops {
 
     @Override
     public void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group) {
-        timed(Kind.OTHER, () -> inner.quantizeFp8(q8, scales, x, group));
+        timed(Kind.COPY, () -> inner.quantizeFp8(q8, scales, x, group));
     }
 
     @Override
     public void dequantizeFp8(Tensor x, Tensor q8, Tensor scales, int group) {
-        timed(Kind.OTHER, () -> inner.dequantizeFp8(x, q8, scales, group));
+        timed(Kind.COPY, () -> inner.dequantizeFp8(x, q8, scales, group));
     }
 
     @Override

@@ -41,27 +41,40 @@ import java.util.Map;
  * GELU is the tanh approximation, the one PyTorch's {@code _addmm_activation(use_gelu=True)} maps to
  * it); SiLU, or a GELU the heuristic cannot fuse, runs as {@link ActivationKernel} on {@code out}
  * afterwards. Plans (descriptors, layouts, the heuristic's algorithm) are cached per
- * (M, N, K, dtypes, epilogue, leading dimensions). Workspace: 32 MiB of device memory owned here.
+ * (M, N, K, dtypes, epilogue, leading dimensions). The algorithm is the fastest of the heuristic's first
+ * {@value #CANDIDATES}, timed on the first call of each shape ({@link #tune}). Workspace: 32 MiB of
+ * device memory owned here.
  */
 public final class CublasLtLinear implements AutoCloseable {
     public static final long WORKSPACE_BYTES = 32L << 20;
+    /** Heuristic candidates timed per shape; {@code -Dsparkdit.gemm.tune=false} keeps the heuristic's first. */
+    static final int CANDIDATES = 8;
+    static final int TUNE_REPS = 5;
+    static final boolean TUNE = !"false".equals(System.getProperty("sparkdit.gemm.tune"));
 
     private record Key(long m, long n, long k, DType in, DType out, DType bias, int epilogue, long ldX, long ldW,
                        long ldOut) {
     }
 
-    /** Descriptors for one problem shape; null {@code algo} = the heuristic found none. */
+    /**
+     * Descriptors for one problem shape; null {@code algo} = the heuristic found none. {@code candidates}
+     * holds the heuristic's results ({@code found} of them); {@code algo} is the one in use, the first
+     * until {@link #tune} has timed them all.
+     */
     private static final class Plan implements AutoCloseable {
         cublasLtMatmulDescOpaque_t desc;
         cublasLtMatrixLayoutOpaque_t a;
         cublasLtMatrixLayoutOpaque_t b;
         cublasLtMatrixLayoutOpaque_t d;
+        cublasLtMatmulHeuristicResult_t candidates;
+        int found;
         cublasLtMatmulHeuristicResult_t algo;
+        boolean tuned;
 
         @Override
         public void close() {
-            if (algo != null) {
-                algo.close();
+            if (candidates != null) {
+                candidates.close();
             }
             if (a != null) {
                 cublas.cublasLtMatrixLayoutDestroy(a);
@@ -85,6 +98,9 @@ public final class CublasLtLinear implements AutoCloseable {
     private final Map<Key, Plan> plans = new HashMap<>();
     private final FloatPointer one = new FloatPointer(1f);
     private final FloatPointer zero = new FloatPointer(0f);
+    /** The bias address handed to the plan's descriptor before each biased GEMM (no allocation per call). */
+    private final LongPointer biasSlot = new LongPointer(1);
+    private Tuning tuning = new Tuning(0, 0, 0, 0);
 
     public CublasLtLinear(Device device, CudaStream stream, ActivationKernel activation) {
         this.stream = stream;
@@ -147,20 +163,79 @@ public final class CublasLtLinear implements AutoCloseable {
             throw new IllegalStateException("cuBLASLt has no algorithm for linear x " + x + ", w " + w + ", out " + out);
         }
         if (bias != null) {
-            try (LongPointer bp = new LongPointer(1)) {
-                bp.put(0, bias.address());
-                CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(plan.desc,
-                        cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER, bp, 8), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
-            }
+            biasSlot.put(0, bias.address());
+            CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(plan.desc,
+                    cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER, biasSlot, 8), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
         }
-        CudaCheck.cublasLt(cublas.cublasLtMatmul(handle(), plan.desc, one, DevicePointers.of(w.address()), plan.a,
-                        DevicePointers.of(x.address()), plan.b, zero, DevicePointers.of(out.address()), plan.d,
-                        DevicePointers.of(out.address()), plan.d, plan.algo.algo(),
-                        DevicePointers.of(workspace.address()), WORKSPACE_BYTES, stream.handle()),
-                "cublasLtMatmul", "M", m, "N", n, "K", k, "x", x, "w", w, "out", out, "act", act);
+        if (!plan.tuned && !stream.isCapturing()) {
+            tune(plan, out, x, w);
+        }
+        CudaCheck.cublasLt(matmul(plan, plan.algo, out, x, w), "cublasLtMatmul", "M", m, "N", n, "K", k, "x", x,
+                "w", w, "out", out, "act", act, "algo", plan.algo.position());
         if (activationAfter) {
             activation.run(out, out, act);
         }
+    }
+
+    private int matmul(Plan plan, cublasLtMatmulHeuristicResult_t algo, Tensor out, Tensor x, Tensor w) {
+        return cublas.cublasLtMatmul(handle(), plan.desc, one, DevicePointers.of(w.address()), plan.a,
+                DevicePointers.of(x.address()), plan.b, zero, DevicePointers.of(out.address()), plan.d,
+                DevicePointers.of(out.address()), plan.d, algo.algo(), DevicePointers.of(workspace.address()),
+                WORKSPACE_BYTES, stream.handle());
+    }
+
+    /**
+     * Times each of the heuristic's candidates on this call's own operands ({@value #TUNE_REPS} launches
+     * after one warm-up, device events) and keeps the fastest. The heuristic's first choice is often not
+     * the fastest at FLUX's shapes once the token count is split over GPUs (M = 1152 or 2304 leaves a
+     * partial last wave of tiles). Runs once per shape, outside graph capture; a candidate that fails to
+     * launch is skipped. {@code out} is overwritten, which the real launch that follows does anyway.
+     */
+    private void tune(Plan plan, Tensor out, Tensor x, Tensor w) {
+        plan.tuned = true;
+        int best = 0;
+        float bestMs = Float.MAX_VALUE;
+        float firstMs = Float.MAX_VALUE;
+        cublasLtMatmulHeuristicResult_t c = new cublasLtMatmulHeuristicResult_t(plan.candidates);
+        try (CudaEvent start = new CudaEvent(); CudaEvent end = new CudaEvent()) {
+            for (int i = 0; i < plan.found; i++) {
+                c.position(i);
+                if (c.state() != cublas.CUBLAS_STATUS_SUCCESS || matmul(plan, c, out, x, w) != cublas.CUBLAS_STATUS_SUCCESS) {
+                    continue;
+                }
+                start.record(stream);
+                int status = cublas.CUBLAS_STATUS_SUCCESS;
+                for (int r = 0; r < TUNE_REPS && status == cublas.CUBLAS_STATUS_SUCCESS; r++) {
+                    status = matmul(plan, c, out, x, w);
+                }
+                end.record(stream);
+                end.synchronize();
+                float ms = end.elapsedMs(start);
+                if (i == 0 && status == cublas.CUBLAS_STATUS_SUCCESS) {
+                    firstMs = ms;
+                }
+                if (status == cublas.CUBLAS_STATUS_SUCCESS && ms < bestMs) {
+                    bestMs = ms;
+                    best = i;
+                }
+            }
+        }
+        plan.algo.position(best);
+        if (firstMs < Float.MAX_VALUE && bestMs < Float.MAX_VALUE) {
+            tuning = new Tuning(tuning.shapes() + 1, tuning.changed() + (best != 0 ? 1 : 0),
+                    tuning.firstMs() + firstMs / TUNE_REPS, tuning.bestMs() + bestMs / TUNE_REPS);
+        }
+    }
+
+    /**
+     * What tuning found so far: shapes timed, how many now use another algorithm than the heuristic's
+     * first, and the sum over shapes of one launch's ms with the first and with the chosen algorithm.
+     */
+    public record Tuning(int shapes, int changed, double firstMs, double bestMs) {
+    }
+
+    public Tuning tuning() {
+        return tuning;
     }
 
     private Plan plan(Key key) {
@@ -198,12 +273,16 @@ public final class CublasLtLinear implements AutoCloseable {
                     CudaCheck.cublasLt(cublas.cublasLtMatmulPreferenceSetAttribute(pref,
                                     cublas.CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, ws, 8),
                             "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)");
-                    cublasLtMatmulHeuristicResult_t result = new cublasLtMatmulHeuristicResult_t();
+                    int wanted = TUNE ? CANDIDATES : 1;
+                    cublasLtMatmulHeuristicResult_t result = new cublasLtMatmulHeuristicResult_t(wanted);
                     int[] found = new int[1];
-                    int s = cublas.cublasLtMatmulAlgoGetHeuristic(handle(), p.desc, p.a, p.b, p.d, p.d, pref, 1, result,
-                            found);
+                    int s = cublas.cublasLtMatmulAlgoGetHeuristic(handle(), p.desc, p.a, p.b, p.d, p.d, pref, wanted,
+                            result, found);
                     if (s == cublas.CUBLAS_STATUS_SUCCESS && found[0] > 0) {
-                        p.algo = result;
+                        p.candidates = result;
+                        p.found = found[0];
+                        p.algo = new cublasLtMatmulHeuristicResult_t(result).position(0);
+                        p.tuned = p.found == 1;
                     } else {
                         result.close();
                         if (s != cublas.CUBLAS_STATUS_NOT_SUPPORTED && s != cublas.CUBLAS_STATUS_SUCCESS) {
@@ -258,6 +337,7 @@ public final class CublasLtLinear implements AutoCloseable {
         }
         one.close();
         zero.close();
+        biasSlot.close();
         workspace.close();
     }
 }

@@ -24,6 +24,13 @@ public final class CudaStream implements AutoCloseable {
         return handle;
     }
 
+    /** Whether a graph capture is under way on this stream (work enqueued now is recorded, not run). */
+    public boolean isCapturing() {
+        int[] status = new int[1];
+        CudaCheck.cudart(cudart.cudaStreamIsCapturing(handle(), status), "cudaStreamIsCapturing");
+        return status[0] != cudart.cudaStreamCaptureStatusNone;
+    }
+
     public void synchronize() {
         CudaCheck.cudart(cudart.cudaStreamSynchronize(handle()), "cudaStreamSynchronize");
     }
