@@ -141,6 +141,10 @@ say "making random case folders (expected output from the CPU backend)"
 "$REPO/submit/sparkdit" make-case --out "$STAGE/cases/random_odd" --heads 3 --head-dim 64 --layers 2 \
   --single-layers 1 --grid 7x9 --txt 13 --joint-dim 96 --no-guidance --weights-dtype bf16 --seed 12 >&2 \
   || die "make-case random_odd failed"
+# Even token counts over 2 and 4 ranks (38+288, 19+144) and 6 heads: Ulysses' pipelined path, head chunks
+"$REPO/submit/sparkdit" make-case --out "$STAGE/cases/random_even" --heads 6 --head-dim 32 --layers 1 \
+  --single-layers 1 --grid 24x24 --txt 76 --joint-dim 64 --pooled-dim 32 --in-channels 16 \
+  --weights-dtype bf16 --seed 13 >&2 || die "make-case random_even failed"
 
 # --- 4. smoke test on this machine, through the launcher --------------------------------------------------
 "$STAGE/runtime/bin/java" -version 2>&1 | sed 's/^/  /' >&2

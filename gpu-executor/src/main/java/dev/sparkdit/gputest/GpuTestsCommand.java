@@ -59,7 +59,10 @@ public final class GpuTestsCommand implements Command {
                     for (DType dt : new DType[] {DType.F32, DType.BF16}) {
                         checks.add(caseCheck(dir, dt, out));
                     }
-                    if (dir.getFileName().toString().startsWith("random_hd128")) {
+                    // random_hd128: uneven token counts over 2 and 4 ranks (padded path);
+                    // random_even: 6 heads, 76 + 576 tokens, even over 2 and 4 ranks (pipelined path)
+                    String name = dir.getFileName().toString();
+                    if (name.startsWith("random_hd128") || name.startsWith("random_even")) {
                         checks.addAll(shardedChecks(dir, CudaDevice.count(), out));
                     }
                 }
@@ -116,9 +119,9 @@ public final class GpuTestsCommand implements Command {
     }
 
     /**
-     * Sequence-parallel runs (ranks as threads, NCCL, rank i on GPU i) against the single-device run
-     * of the same backend and dtype: fp32 <= 1e-5, bf16 <= 1e-2 (golden README); FP8 communication is
-     * reported, bounded loosely at 5e-2.
+     * Sequence-parallel runs (NCCL, rank i on GPU i; ranks as threads, and for the 2-GPU layouts also as
+     * child processes meeting over TCP) against the single-device run of the same backend and dtype:
+     * fp32 <= 1e-5, bf16 <= 1e-2 (golden README); FP8 communication is reported, bounded loosely at 5e-2.
      */
     static List<GpuCheck> shardedChecks(Path dir, int gpus, PrintStream out) {
         List<GpuCheck> checks = new ArrayList<>();
@@ -127,22 +130,26 @@ public final class GpuTestsCommand implements Command {
             if (l[0] > gpus) {
                 continue;
             }
-            checks.add(shardedCheck(dir, DType.F32, l[0], l[1], l[2], false, 1e-5, out));
-            checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], false, 1e-2, out));
+            checks.add(shardedCheck(dir, DType.F32, l[0], l[1], l[2], false, false, 1e-5, out));
+            checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], false, false, 1e-2, out));
             if (l[2] == 1) {
-                checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], true, 5e-2, out));
+                checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], true, false, 5e-2, out));
+            }
+            if (l[0] == 2) {
+                checks.add(shardedCheck(dir, DType.BF16, l[0], l[1], l[2], false, true, 1e-2, out));
             }
         }
         return checks;
     }
 
     private static GpuCheck shardedCheck(Path dir, DType dt, int ranks, int ulysses, int ring, boolean fp8,
-                                         double tol, PrintStream out) {
+                                         boolean processes, double tol, PrintStream out) {
         return new GpuCheck() {
             @Override
             public String name() {
                 return "case " + dir.getFileName() + " cuda " + dt.name().toLowerCase(Locale.ROOT) + " ulysses "
-                        + ulysses + " x ring " + ring + (fp8 ? " fp8" : "") + " vs 1 gpu";
+                        + ulysses + " x ring " + ring + (fp8 ? " fp8" : "") + (processes ? " processes" : "")
+                        + " vs 1 gpu";
             }
 
             @Override
@@ -151,7 +158,7 @@ public final class GpuTestsCommand implements Command {
                 ParityCase c = ParityCase.open(dir);
                 float[] single = FluxParity.forward(c, ParityOptions.single("cuda", dt));
                 float[] sharded = FluxParity.forward(c, new ParityOptions("cuda", dt, Double.NaN, ranks, ulysses,
-                        ring, fp8, false));
+                        ring, fp8, processes));
                 ErrorStats e = ErrorStats.of(sharded, single);
                 out.printf(Locale.ROOT, "     %s: rel_l2 %.3e max_abs %.3e (tol %.0e)%n", name(), e.relL2(),
                         e.maxAbs(), tol);

@@ -70,6 +70,8 @@ public final class KernelChecks {
         List<GpuCheck> c = new ArrayList<>();
         c.add(check("convert f32->bf16->f32 (row-strided)", KernelChecks::convertBf16));
         c.add(check("convert f32->f16->f32", KernelChecks::convertF16));
+        c.add(check("strided copy BF16 Ulysses packing [U, 3, hu, P, Dh] <- [H, S, Dh]", KernelChecks::stridedPack));
+        c.add(check("strided copy F32 transposed and odd-width views", KernelChecks::stridedTransposed));
         for (DType dt : new DType[] {DType.F32, DType.BF16}) {
             c.add(check("add " + dt, () -> add(dt)));
             c.add(check("activation SILU " + dt, () -> activation(dt, Activation.SILU)));
@@ -97,6 +99,8 @@ public final class KernelChecks {
             c.add(check(p + "Sq=31 Sk=1 out F32", () -> attention(DType.BF16, DType.F32, 1, 31, 1, 128, va)));
             c.add(check(p + "FLUX keys Sq=256 Sk=4608 out F32", () -> attention(DType.BF16, DType.F32, 2, 256, 4608, 128, va)));
             c.add(check(p + "FLUX keys Sq=300 Sk=4608 out BF16", () -> attention(DType.BF16, DType.BF16, 1, 300, 4608, 128, va)));
+            c.add(check(p + "token-major q/k/v [S, 3, H, Dh] S=333 out BF16",
+                    () -> attention(DType.BF16, DType.BF16, 3, 333, 333, 128, va, true)));
         }
         c.add(check("fp8 e4m3 quantize/dequantize [S,H,Dh]", KernelChecks::fp8));
         for (DType dt : new DType[] {DType.F32, DType.BF16}) {
@@ -150,6 +154,49 @@ public final class KernelChecks {
         ops().copy(half, src);
         ops().copy(back, half);
         requireClose("convert f32->f16->f32", download(back), HostData.toDouble(v), 1e-3);
+    }
+
+    /** q [H, S, Dh] into slot t = 1 of a [U, 3, hu, P, Dh] send buffer, as Ulysses packs it (S < P). */
+    static void stridedPack() {
+        int u = 2, hu = 3, h = u * hu, p = 37, s = 35, dh = 64;
+        float[] q = roundTo(randn(h * s * dh, 11, 1), DType.BF16);
+        Tensor src = upload(q, DType.BF16, h, s, dh);
+        Tensor send = poisoned(DType.BF16, u, 3, hu, p, dh);
+        long chunk = 3L * hu * p * dh;
+        Tensor to = new Tensor(send.address() + (long) hu * p * dh * 2, send.device(), DType.BF16,
+                new long[] {u, hu, s, dh}, new long[] {chunk, (long) p * dh, dh, 1});
+        ops().copy(to, src.view(u, hu, s, dh));
+        float[] got = download(send);
+        for (int i = 0; i < got.length; i++) {
+            int d = i % dh, row = i / dh % p, head = i / (dh * p) % hu, slot = i / (dh * p * hu) % 3, rank = i / (int) chunk;
+            boolean written = slot == 1 && row < s;
+            float want = written ? q[((rank * hu + head) * s + row) * dh + d] : Float.NaN;
+            if (Float.compare(got[i], want) != 0) {
+                throw new AssertionError("strided pack: send[" + rank + ", " + slot + ", " + head + ", " + row + ", " + d
+                        + "] is " + got[i] + ", expected " + want + (written ? "" : " (outside the view: untouched)"));
+            }
+        }
+    }
+
+    /** A column-major source (inner stride 5) and rows of 7 floats inside rows of 9: element units. */
+    static void stridedTransposed() {
+        int rows = 7, cols = 5;
+        float[] v = randn(rows * cols, 12, 1);
+        Tensor colMajor = upload(v, DType.F32, cols, rows);  // v[c * rows + r] is element (r, c)
+        Tensor t = new Tensor(colMajor.address(), colMajor.device(), DType.F32, new long[] {rows, cols},
+                new long[] {1, rows});
+        Tensor wide = poisoned(DType.F32, rows, cols + 4);
+        ops().copy(wide.narrow(1, 2, cols), t);
+        float[] got = download(wide);
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols + 4; c++) {
+                float want = c >= 2 && c < 2 + cols ? v[(c - 2) * rows + r] : Float.NaN;
+                if (Float.compare(got[r * (cols + 4) + c], want) != 0) {
+                    throw new AssertionError("strided transpose: (" + r + ", " + c + ") is " + got[r * (cols + 4) + c]
+                            + ", expected " + want);
+                }
+            }
+        }
     }
 
     // ---- elementwise ----------------------------------------------------------------------------------
@@ -378,11 +425,41 @@ public final class KernelChecks {
 
     /** {@code variant} null: through {@code ops().attention} (the configured variant); else that variant. */
     static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant) {
+        attention(in, outType, h, sq, sk, dh, variant, false);
+    }
+
+    /**
+     * @param tokenMajor q, k and v read in place from one {@code [S, 3, H, Dh]} buffer (row stride
+     *                   3*H*Dh, head stride Dh), as Ulysses' even path hands them over; needs sq == sk
+     */
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor) {
         float scale = (float) (1 / Math.sqrt(dh));
         float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
         float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
         float[] v = roundTo(randn(h * sk * dh, 22, 1), in);
-        Tensor tq = upload(q, in, h, sq, dh), tk = upload(k, in, h, sk, dh), tv = upload(v, in, h, sk, dh);
+        Tensor tq, tk, tv;
+        if (tokenMajor) {
+            float[] all = new float[3 * h * sq * dh];
+            float[][] src = {q, k, v};
+            for (int t = 0; t < 3; t++) {
+                for (int hh = 0; hh < h; hh++) {
+                    for (int i = 0; i < sq; i++) {
+                        System.arraycopy(src[t], (hh * sq + i) * dh, all, ((i * 3 + t) * h + hh) * dh, dh);
+                    }
+                }
+            }
+            Tensor buf = upload(all, in, sq, 3, h, dh);
+            long[] shape = {h, sq, dh};
+            long[] strides = {dh, 3L * h * dh, 1};
+            long bytes = in.bytes();
+            tq = new Tensor(buf.address(), buf.device(), in, shape, strides);
+            tk = new Tensor(buf.address() + (long) h * dh * bytes, buf.device(), in, shape, strides);
+            tv = new Tensor(buf.address() + 2L * h * dh * bytes, buf.device(), in, shape, strides);
+        } else {
+            tq = upload(q, in, h, sq, dh);
+            tk = upload(k, in, h, sk, dh);
+            tv = upload(v, in, h, sk, dh);
+        }
         Tensor out = poisoned(outType, sq, (long) h * dh);
         Tensor lse = poisoned(DType.F32, h, sq);
         if (variant == null) {
@@ -419,7 +496,8 @@ public final class KernelChecks {
                 }
             }
         }
-        String what = "attention " + (variant == null ? "" : variant + " ") + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk;
+        String what = "attention " + (variant == null ? "" : variant + " ") + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk
+                + (tokenMajor ? " token-major" : "");
         requireClose(what + " out", download(out), ro, Math.max(tol(in), tol(outType)));
         requireClose(what + " lse", download(lse), rl, tol(in));
     }

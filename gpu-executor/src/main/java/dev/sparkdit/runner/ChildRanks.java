@@ -26,13 +26,7 @@ public final class ChildRanks implements AutoCloseable {
         try {
             for (int rank = 1; rank < worldSize; rank++) {
                 List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
-                for (String prop : List.of("org.bytedeco.javacpp.pathsFirst", "org.bytedeco.javacpp.cachedir",
-                        "sparkdit.attention.variant")) {
-                    String v = System.getProperty(prop);
-                    if (v != null) {
-                        cmd.add("-D" + prop + "=" + v);
-                    }
-                }
+                cmd.addAll(inheritedJvmOptions());
                 cmd.add("dev.sparkdit.cli.Main");
                 cmd.addAll(argsOfRank.apply(rank));
                 c.children.add(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
@@ -43,6 +37,22 @@ public final class ChildRanks implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * This JVM's own options (heap, -XX:ErrorFile, -D properties such as javacpp's paths or the attention
+     * variant), so that a child rank runs as its parent does; debugger and agent options are left out,
+     * since a second JVM cannot bind the same port.
+     */
+    static List<String> inheritedJvmOptions() {
+        List<String> opts = new ArrayList<>();
+        for (String arg : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-agentlib") && !arg.startsWith("-javaagent") && !arg.startsWith("-Xrunjdwp")
+                    && !arg.startsWith("-Djava.class.path")) {
+                opts.add(arg);
+            }
+        }
+        return opts;
     }
 
     /** Waits for every child; throws naming the first that failed or timed out. */

@@ -14,6 +14,12 @@ import java.util.Arrays;
  * locally on {@code ceil(H/U)} heads (or through {@code inner}, e.g. a ring over more ranks), and a
  * second all-to-all turns the head-split output back into this rank's tokens.
  *
+ * <p><b>Even lengths</b> (every rank holds {@code P} tokens, FLUX at 1024x1024 over 2 or 4 GPUs): see
+ * {@link #attendEven}. q/k/v are packed token-major, so the received rows are already in sequence
+ * order and attention reads them in place; its output is the send buffer of the way back; the heads
+ * are exchanged in {@code chunks} pipelined on the communicator's side stream.
+ *
+ * <p><b>Uneven lengths</b> (padded and compacted):
  * <pre>
  *   in   q, k, v  [H, S_r, Dh]              S_r = lengths[r], this rank's tokens
  *   send          [U, 3, hu, P, Dh]         chunk j = heads [j*hu, (j+1)*hu) of q, k, v; rows >= S_r unused
@@ -25,7 +31,7 @@ import java.util.Arrays;
  * </pre>
  * {@code hu = ceil(H / U)}, {@code P = max_i S_i}, {@code S = sum_i S_i}. Heads past {@code H} are
  * zero padding whose outputs are dropped; padded rows are compacted away before attention, so no mask
- * is needed. Every rank must be constructed with the same {@code lengths}.
+ * is needed. Every rank must be constructed with the same {@code lengths} and {@code chunks}.
  */
 public final class UlyssesAttention implements SequenceAttention {
     private final Communicator comm;
@@ -35,6 +41,16 @@ public final class UlyssesAttention implements SequenceAttention {
     private final int padded;
     private final Fp8Communication fp8;
     private final SequenceAttention inner;
+    private final int chunks;
+
+    /**
+     * System property: head chunks of the pipelined exchange (default {@value #DEFAULT_CHUNKS}). Measured
+     * on 2x H200 at the FLUX.1-dev shape (2026-11-22): 3 chunks hid about 6 ms of all-to-all per step but
+     * cost 8 ms of attention (a third of the heads fills a third of the grid, and NCCL's blocks share the
+     * SMs), 84.0 against 80.4 ms per step; so no pipelining unless asked for.
+     */
+    public static final String CHUNKS_PROPERTY = "sparkdit.ulysses.chunks";
+    public static final int DEFAULT_CHUNKS = 1;
 
     /** Local attention on the head-split tensors. */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8) {
@@ -46,6 +62,20 @@ public final class UlyssesAttention implements SequenceAttention {
      * @param inner   attention over the gathered sequence {@code [hu, S, Dh]} (local, or a ring)
      */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner) {
+        this(comm, lengths, fp8, inner, Integer.getInteger(CHUNKS_PROPERTY, DEFAULT_CHUNKS));
+    }
+
+    /**
+     * @param chunks head chunks the exchange is pipelined over when every rank holds the same number of
+     *               tokens (at most {@code hu}; 1 = no pipelining)
+     */
+    public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
+                            int chunks) {
+        if (chunks < 1) {
+            throw new IllegalArgumentException("ulysses: chunks must be >= 1, got " + chunks + " (property "
+                    + CHUNKS_PROPERTY + ")");
+        }
+        this.chunks = chunks;
         if (lengths.length != comm.size()) {
             throw new IllegalArgumentException("ulysses: " + lengths.length + " lengths " + Arrays.toString(lengths)
                     + " for a group of " + comm.size() + " ranks");
@@ -82,6 +112,10 @@ public final class UlyssesAttention implements SequenceAttention {
             return;
         }
         long hu = (h + u - 1) / u;
+        if (padded > 0 && padded * (long) u == total) {
+            attendEven(ops, out, q, k, v, scale, hu);
+            return;
+        }
         long full = h / hu;
         long rem = h - full * hu;
         long p = padded;
@@ -154,7 +188,121 @@ public final class UlyssesAttention implements SequenceAttention {
         }
     }
 
-    /** A strided view into contiguous {@code base} starting {@code offset} elements in. */
+    /**
+     * Every rank holds {@code P} tokens: rank i's rows land at {@code [i*P, (i+1)*P)} of the receive
+     * buffer with no gaps, so attention reads q/k/v there as strided views and its output is already the
+     * send buffer of the way back. Heads are split into chunks whose exchanges run on the
+     * communicator's side stream: chunk c+1 moves while chunk c's attention runs, and chunk c's output
+     * moves back while chunk c+1's runs.
+     *
+     * <pre>
+     *   send[c]   [U, P, 3, hc, Dh]   chunk j = my rows x (q, k, v) x heads j*hu + c0 .. + hc (zeros past H)
+     *   recv[c]   [U*P, 3, hc, Dh]    q/k/v of my hc heads over the whole sequence: row stride 3*hc*Dh
+     *   outC[c]   [U*P, hc*Dh]        attention output = send buffer back: chunk i = rank i's rows
+     *   back[c]   [U, P, hc*Dh]       chunk j = my rows of heads j*hu + c0 .. -> out columns of those heads
+     * </pre>
+     */
+    private void attendEven(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale, long hu) {
+        int u = comm.size();
+        long h = q.dim(0);
+        long s = q.dim(1);
+        long dh = q.dim(2);
+        long p = padded;
+        int g = (int) Math.min(fp8 == Fp8Communication.ON ? 1 : chunks, hu);
+        long[] c0 = new long[g + 1];
+        for (int c = 0; c <= g; c++) {
+            c0[c] = hu * c / g;
+        }
+        DType dt = q.dtype();
+        Arena a = ops.scratch();
+        long mark = a.mark();
+        try {
+            Tensor[] send = new Tensor[g];
+            Tensor[] recv = new Tensor[g];
+            Tensor[] outC = new Tensor[g];
+            Tensor[] back = new Tensor[g];
+            Communicator.Transfer[] in = new Communicator.Transfer[g];
+            Tensor[] qkvIn = {q, k, v};
+            for (int c = 0; c < g; c++) {
+                long hc = c0[c + 1] - c0[c];
+                send[c] = a.allocate(dt, u, p, 3, hc, dh);
+                recv[c] = a.allocate(dt, u * p, 3, hc, dh);
+                outC[c] = a.allocate(out.dtype(), u * p, hc * dh);
+                back[c] = a.allocate(out.dtype(), u, p, hc * dh);
+                long fullRanks = heads(h, hu, c0[c], hc, u);
+                if (fullRanks < u) {
+                    ops.fill(send[c], 0f); // padded heads attend to zeros: finite, and dropped on the way back
+                }
+                for (int t = 0; t < 3; t++) {
+                    Tensor src = qkvIn[t];
+                    long hs = src.stride(0);
+                    long rs = src.stride(1);
+                    if (fullRanks > 0) {
+                        ops.copy(at(send[c], t * hc * dh, new long[] {fullRanks, s, hc, dh},
+                                        new long[] {p * 3 * hc * dh, 3 * hc * dh, dh, 1}),
+                                at(src, c0[c] * hs, new long[] {fullRanks, s, hc, dh}, new long[] {hu * hs, rs, hs, 1}));
+                    }
+                    long nj = fullRanks < u ? Math.max(0, Math.min(hc, h - (fullRanks * hu + c0[c]))) : 0;
+                    if (nj > 0) {
+                        ops.copy(at(send[c], fullRanks * p * 3 * hc * dh + t * hc * dh, new long[] {s, nj, dh},
+                                        new long[] {3 * hc * dh, dh, 1}),
+                                at(src, (fullRanks * hu + c0[c]) * hs, new long[] {s, nj, dh}, new long[] {rs, hs, 1}));
+                    }
+                }
+                if (fp8 == Fp8Communication.ON) {
+                    fp8.allToAll(ops, comm, send[c], recv[c], (int) dh);
+                    in[c] = Communicator.Transfer.DONE;
+                } else {
+                    in[c] = comm.startAllToAll(send[c], recv[c]);
+                }
+            }
+            Communicator.Transfer[] outT = new Communicator.Transfer[g];
+            for (int c = 0; c < g; c++) {
+                long hc = c0[c + 1] - c0[c];
+                in[c].await();
+                long[] shape = {hc, total, dh};
+                long[] strides = {dh, 3 * hc * dh, 1};
+                inner.attend(ops, outC[c], at(recv[c], 0, shape, strides), at(recv[c], hc * dh, shape, strides),
+                        at(recv[c], 2 * hc * dh, shape, strides), scale);
+                if (fp8 == Fp8Communication.ON) {
+                    fp8.allToAll(ops, comm, outC[c], back[c], (int) dh);
+                    outT[c] = Communicator.Transfer.DONE;
+                } else {
+                    outT[c] = comm.startAllToAll(outC[c], back[c]);
+                }
+            }
+            for (int c = 0; c < g; c++) {
+                long hc = c0[c + 1] - c0[c];
+                outT[c].await();
+                if (s == 0) {
+                    continue;
+                }
+                long fullRanks = heads(h, hu, c0[c], hc, u);
+                if (fullRanks > 0) {
+                    ops.copy(at(out, c0[c] * dh, new long[] {fullRanks, s, hc * dh}, new long[] {hu * dh, out.stride(0), 1}),
+                            at(back[c], 0, new long[] {fullRanks, s, hc * dh}, new long[] {p * hc * dh, hc * dh, 1}));
+                }
+                long nj = fullRanks < u ? Math.max(0, Math.min(hc, h - (fullRanks * hu + c0[c]))) : 0;
+                if (nj > 0) {
+                    ops.copy(out.narrow(1, (fullRanks * hu + c0[c]) * dh, nj * dh),
+                            at(back[c], fullRanks * p * hc * dh, new long[] {s, nj * dh}, new long[] {hc * dh, 1}));
+                }
+            }
+        } finally {
+            a.reset(mark);
+        }
+    }
+
+    /** Ranks j whose heads {@code [j*hu + c0, j*hu + c0 + hc)} all exist ({@code < h}): a prefix of the ranks. */
+    private static long heads(long h, long hu, long c0, long hc, int u) {
+        long n = 0;
+        while (n < u && n * hu + c0 + hc <= h) {
+            n++;
+        }
+        return n;
+    }
+
+    /** A strided view into {@code base} starting {@code offset} elements in. */
     static Tensor at(Tensor base, long offset, long[] shape, long[] strides) {
         return new Tensor(base.address() + offset * base.dtype().bytes(), base.device(), base.dtype(), shape, strides);
     }
@@ -170,7 +318,8 @@ public final class UlyssesAttention implements SequenceAttention {
 
     @Override
     public String toString() {
-        return "UlyssesAttention[" + comm + ", lengths " + Arrays.toString(lengths) + ", fp8 " + fp8 + ", inner "
+        return "UlyssesAttention[" + comm + ", lengths " + Arrays.toString(lengths) + ", fp8 " + fp8 + ", chunks "
+                + chunks + ", inner "
                 + inner + "]";
     }
 }

@@ -33,7 +33,24 @@ public final class UspAttention implements SequenceAttention {
             }
         }
         int[] ulyssesLengths = Arrays.copyOfRange(lengths, ring.rank() * u, ring.rank() * u + u);
-        this.delegate = new UlyssesAttention(ulysses, ulyssesLengths, fp8, new RingAttention(ring, ringLengths));
+        // The ring pairs ranks of different Ulysses groups, so every group must hand it the same head
+        // blocks: pipelined head chunks only when every group takes the even path (equal lengths).
+        int chunks = evenGroups(lengths, u) ? Integer.getInteger(UlyssesAttention.CHUNKS_PROPERTY,
+                UlyssesAttention.DEFAULT_CHUNKS) : 1;
+        this.delegate = new UlyssesAttention(ulysses, ulyssesLengths, fp8, new RingAttention(ring, ringLengths),
+                chunks);
+    }
+
+    /** Whether every Ulysses group (consecutive runs of {@code u} lengths) holds equal, non-zero lengths. */
+    static boolean evenGroups(int[] lengths, int u) {
+        for (int i = 0; i < lengths.length; i += u) {
+            for (int j = i; j < i + u; j++) {
+                if (lengths[j] != lengths[i] || lengths[j] == 0) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     @Override

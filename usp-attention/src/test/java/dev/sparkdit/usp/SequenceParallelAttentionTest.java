@@ -59,6 +59,75 @@ class SequenceParallelAttentionTest {
         check(3, 2, 2, (r, c, l) -> new UspAttention(c[0], c[1], l, Fp8Communication.OFF), 1e-5);
     }
 
+    // Equal token counts on every rank take the pipelined path (no compaction, head chunks exchanged on
+    // the side stream): chunk counts that do and do not divide the heads per rank, padded heads.
+
+    @Test
+    void ulyssesEvenTwoRanksFiveHeadsInThreeChunks() throws Exception {
+        check(5, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                LocalAttention.INSTANCE, 3)), 1e-5, 2f, 12, 24);
+    }
+
+    @Test
+    void ulyssesEvenThreeRanksSevenHeadsInTwoChunks() throws Exception {
+        check(7, 3, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                LocalAttention.INSTANCE, 2)), 1e-5, 2f, 12, 24);
+    }
+
+    @Test
+    void ulyssesEvenOneChunkAndMoreChunksThanHeads() throws Exception {
+        check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                LocalAttention.INSTANCE, 1)), 1e-5, 2f, 12, 24);
+        check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                LocalAttention.INSTANCE, 9)), 1e-5, 2f, 12, 24);
+    }
+
+    @Test
+    void uspEvenTwoByTwoWithARingInside() throws Exception {
+        check(3, 2, 2, (r, c, l) -> evenLengths(l, new UspAttention(c[0], c[1], l, Fp8Communication.OFF)), 1e-5, 2f,
+                12, 24);
+    }
+
+    @Test
+    void ulyssesEvenFp8() throws Exception {
+        double err = check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.ON,
+                LocalAttention.INSTANCE, 3)), 0.15, 1f, 12, 24);
+        assertTrue(err > 1e-6, "fp8 communication changed nothing: max error " + err);
+    }
+
+    @Test
+    void chunksBelowOneAreRejectedNamingTheProperty() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new UlyssesAttention(new FakeGroup(), new int[] {1, 1}, Fp8Communication.OFF,
+                        LocalAttention.INSTANCE, 0));
+        assertTrue(e.getMessage().contains("0") && e.getMessage().contains(UlyssesAttention.CHUNKS_PROPERTY),
+                e.getMessage());
+    }
+
+    /** The tests above mean the even path: fail if the split they chose is not even after all. */
+    private static SequenceAttention evenLengths(int[] l, SequenceAttention a) {
+        for (int x : l) {
+            assertEquals(l[0], x, "test setup: lengths " + java.util.Arrays.toString(l) + " are not even");
+        }
+        return a;
+    }
+
+    /** A two-rank group that is never used for communication (constructor checks only). */
+    private static final class FakeGroup implements Communicator {
+        public int rank() { return 0; }
+        public int size() { return 2; }
+        public void allToAll(Tensor send, Tensor recv) { throw new UnsupportedOperationException(); }
+        public Transfer startSendRecv(Tensor send, int toPeer, Tensor recv, int fromPeer) {
+            throw new UnsupportedOperationException();
+        }
+        public void allGather(Tensor send, Tensor recv) { throw new UnsupportedOperationException(); }
+        public void broadcast(Tensor buf, int root) { throw new UnsupportedOperationException(); }
+        public void barrier() { }
+        public void abort() { }
+        public boolean isAborted() { return false; }
+        public void close() { }
+    }
+
     @Test
     void ulyssesFp8IsCloseButNotExact() throws Exception {
         // e4m3 keeps 3 mantissa bits (~3% per element); with unit-variance q/k/v the logits have unit
@@ -78,8 +147,14 @@ class SequenceParallelAttentionTest {
 
     private static double check(int heads, int ulysses, int ring, Strategy strategy, double tolerance, float amplitude)
             throws Exception {
+        return check(heads, ulysses, ring, strategy, tolerance, amplitude, TEXT, IMAGE);
+    }
+
+    /** As above on {@code textTokens + imageTokens} tokens, text slices first on every rank. */
+    private static double check(int heads, int ulysses, int ring, Strategy strategy, double tolerance, float amplitude,
+                                int textTokens, int imageTokens) throws Exception {
         int world = ulysses * ring;
-        int total = TEXT + IMAGE;
+        int total = textTokens + imageTokens;
         float scale = (float) (1 / Math.sqrt(DH));
         Random rnd = new Random(42 + heads * 7L + world);
         float[][] qkv = new float[3][heads * total * DH];
@@ -102,8 +177,8 @@ class SequenceParallelAttentionTest {
         }
 
         // sequence index i = ringIndex * ulysses + ulyssesIndex holds text and image slices i
-        SequenceSplit text = SequenceSplit.of(TEXT, world);
-        SequenceSplit image = SequenceSplit.of(IMAGE, world);
+        SequenceSplit text = SequenceSplit.of(textTokens, world);
+        SequenceSplit image = SequenceSplit.of(imageTokens, world);
         int[] lengths = SequenceSplit.localLengths(text, image);
         InProcessRendezvous rv = new InProcessRendezvous(TIMEOUT);
         List<Double> errors = Ranks.run(world, 60, rank -> {
@@ -115,7 +190,7 @@ class SequenceParallelAttentionTest {
                 tokens[n++] = text.start(rank) + i;
             }
             for (int i = 0; i < image.length(rank); i++) {
-                tokens[n++] = TEXT + image.start(rank) + i;
+                tokens[n++] = textTokens + image.start(rank) + i;
             }
             Communicator[] comms = new Communicator[2];
             TestOps ops = new TestOps(4 << 20);

@@ -30,6 +30,17 @@ public interface Communicator extends AutoCloseable {
     void allToAll(Tensor send, Tensor recv);
 
     /**
+     * Starts {@link #allToAll} and returns before it completes, so that compute can proceed meanwhile
+     * (Ulysses' pipelined head chunks). Same buffer rules as {@link #startSendRecv}. On GPUs the
+     * transfer runs on the side stream after the work enqueued so far; transfers started one after
+     * another complete in that order. The default completes the exchange before returning.
+     */
+    default Transfer startAllToAll(Tensor send, Tensor recv) {
+        allToAll(send, recv);
+        return Transfer.DONE;
+    }
+
+    /**
      * Sends {@code send} to {@code toPeer} and receives {@code recv} from {@code fromPeer} at once, so
      * that a ring shift cannot deadlock. Either side may be this rank's own index (a local copy).
      */

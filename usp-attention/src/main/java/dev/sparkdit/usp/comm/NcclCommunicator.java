@@ -22,7 +22,8 @@ import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
-import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaDeviceGetStreamPriorityRange;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithPriority;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaStreamNonBlocking;
 import static org.bytedeco.cuda.global.cudart.cudaStreamQuery;
@@ -47,14 +48,18 @@ import static org.bytedeco.cuda.global.nccl.ncclUint8;
 /**
  * GPU collectives through NCCL, enqueued on the backend's compute stream given at construction, so
  * they are ordered with the kernels around them and can be captured in a CUDA graph. Data moves as
- * {@code ncclUint8}. NOT RUN YET: there is no GPU where this was written; it compiles and follows
- * NCCL's documented contracts.
+ * {@code ncclUint8}.
  *
  * <pre>
  *   allToAll     ncclGroupStart; for each peer p: ncclSend(send + p*chunk), ncclRecv(recv + p*chunk); ncclGroupEnd
  *   sendRecv     ncclGroupStart; ncclSend(to); ncclRecv(from); ncclGroupEnd   (grouped: no deadlock in a ring)
- *   startSendRecv  on a side stream: record `ready` on compute, side waits `ready`, grouped send/recv on side,
- *                  record `done` on side; await() = compute waits `done` (host does not block)
+ *   startSendRecv, startAllToAll
+ *                on the side stream: record `ready` on compute, side waits `ready`, the grouped calls on side,
+ *                record `done` on side; await() = compute waits `done` (host does not block). Each transfer
+ *                in flight has its own event pair; transfers run one after another on the side stream.
+ *                The side stream has the device's greatest priority, so NCCL's blocks are scheduled
+ *                ahead of waiting compute blocks (an attention kernel fills every SM) and the overlap
+ *                is real.
  *   allGather    ncclAllGather;  broadcast: ncclBroadcast (in place)
  *   barrier      ncclAllGather of one int, then the host polls the stream (cudaStreamQuery) and
  *                ncclCommGetAsyncError until done, an error, or the timeout (then ncclCommAbort)
@@ -65,6 +70,8 @@ import static org.bytedeco.cuda.global.nccl.ncclUint8;
 public final class NcclCommunicator implements Communicator {
     /** Bytes of an {@code ncclUniqueId}. */
     public static final int UNIQUE_ID_BYTES = 128;
+    /** Transfers that may be in flight at once (event pairs made on demand, up to this many). */
+    public static final int MAX_IN_FLIGHT = 32;
 
     private final int rank;
     private final int size;
@@ -72,12 +79,13 @@ public final class NcclCommunicator implements Communicator {
     private final Duration timeout;
     private final CUstream_st stream;
     private final CUstream_st sideStream = new CUstream_st();
-    private final CUevent_st ready = new CUevent_st();
-    private final CUevent_st done = new CUevent_st();
+    /** Event pairs (ready on compute, done on side) of transfers not in flight, reused. */
+    private final java.util.ArrayDeque<CUevent_st[]> freeEvents = new java.util.ArrayDeque<>();
+    private final java.util.List<CUevent_st[]> allEvents = new java.util.ArrayList<>();
+    private int inFlight;
     private final Pointer barrierBuf = new Pointer();
     private final ncclComm comm = new ncclComm();
     private final AtomicBoolean aborted = new AtomicBoolean();
-    private boolean transferInFlight;
     private boolean closed;
 
     /** A fresh unique id, made by the group's leader and handed to members by a {@link Rendezvous}. */
@@ -122,9 +130,11 @@ public final class NcclCommunicator implements Communicator {
         // ncclComm_t* output: JavaCPP sets comm's address (by-pointer-pointer)
         check(ncclCommInitRank(comm, size, id, rank), "ncclCommInitRank", "nranks=" + size + " rank=" + rank
                 + " device=" + device);
-        checkCuda(cudaStreamCreateWithFlags(sideStream, cudaStreamNonBlocking), "cudaStreamCreateWithFlags", "");
-        checkCuda(cudaEventCreateWithFlags(ready, cudaEventDisableTiming), "cudaEventCreateWithFlags", "ready");
-        checkCuda(cudaEventCreateWithFlags(done, cudaEventDisableTiming), "cudaEventCreateWithFlags", "done");
+        int[] least = new int[1];
+        int[] greatest = new int[1];
+        checkCuda(cudaDeviceGetStreamPriorityRange(least, greatest), "cudaDeviceGetStreamPriorityRange", "");
+        checkCuda(cudaStreamCreateWithPriority(sideStream, cudaStreamNonBlocking, greatest[0]),
+                "cudaStreamCreateWithPriority", "priority=" + greatest[0]);
         checkCuda(cudaMalloc(barrierBuf, 4L * size), "cudaMalloc", "bytes=" + (4L * size));
     }
 
@@ -144,18 +154,10 @@ public final class NcclCommunicator implements Communicator {
         Communicator.requireAllToAllShapes("nccl", send, recv, size);
         long chunk = send.bytes() / size;
         check(ncclGroupStart(), "ncclGroupStart", "allToAll");
-        int st = ncclSuccess;
-        String failed = "";
-        for (int p = 0; p < size && st == ncclSuccess; p++) {
-            st = ncclSend(at(send.address() + p * chunk), chunk, ncclUint8, p, comm, stream);
-            failed = "ncclSend(peer=" + p + ", bytes=" + chunk + ")";
-            if (st == ncclSuccess) {
-                st = ncclRecv(at(recv.address() + p * chunk), chunk, ncclUint8, p, comm, stream);
-                failed = "ncclRecv(peer=" + p + ", bytes=" + chunk + ")";
-            }
-        }
+        int[] r = enqueueAllToAll(send, recv, chunk, stream);
         int end = ncclGroupEnd(); // always close the group, even after a failed enqueue
-        check(st, failed, "allToAll");
+        check(r[0], (r[1] % 2 == 0 ? "ncclSend" : "ncclRecv") + "(peer=" + r[1] / 2 + ", bytes=" + chunk + ")",
+                "allToAll");
         check(end, "ncclGroupEnd", "allToAll of " + send.bytes() + " bytes");
     }
 
@@ -164,25 +166,82 @@ public final class NcclCommunicator implements Communicator {
         requireUsable("sendRecv", send, recv);
         checkPeer(toPeer);
         checkPeer(fromPeer);
-        if (transferInFlight) {
-            throw new IllegalStateException("nccl: startSendRecv while the previous transfer was not awaited");
+        return onSideStream("sendRecv to " + toPeer + " from " + fromPeer, () -> {
+            int s = ncclSend(at(send.address()), send.bytes(), ncclUint8, toPeer, comm, sideStream);
+            if (s != ncclSuccess) {
+                return new int[] {s, 0};
+            }
+            return new int[] {ncclRecv(at(recv.address()), recv.bytes(), ncclUint8, fromPeer, comm, sideStream), 1};
+        }, i -> i == 0 ? "ncclSend(peer=" + toPeer + ", bytes=" + send.bytes() + ")"
+                : "ncclRecv(peer=" + fromPeer + ", bytes=" + recv.bytes() + ")");
+    }
+
+    @Override
+    public Transfer startAllToAll(Tensor send, Tensor recv) {
+        requireUsable("allToAll", send, recv);
+        Communicator.requireAllToAllShapes("nccl", send, recv, size);
+        long chunk = send.bytes() / size;
+        return onSideStream("allToAll of " + send.bytes() + " bytes", () -> enqueueAllToAll(send, recv, chunk,
+                sideStream), i -> (i % 2 == 0 ? "ncclSend" : "ncclRecv") + "(peer=" + i / 2 + ", bytes=" + chunk + ")");
+    }
+
+    /** Enqueues grouped sends/recvs; returns {status, index of the failed call} (index as in allToAll). */
+    private int[] enqueueAllToAll(Tensor send, Tensor recv, long chunk, CUstream_st on) {
+        for (int p = 0; p < size; p++) {
+            int st = ncclSend(at(send.address() + p * chunk), chunk, ncclUint8, p, comm, on);
+            if (st != ncclSuccess) {
+                return new int[] {st, 2 * p};
+            }
+            st = ncclRecv(at(recv.address() + p * chunk), chunk, ncclUint8, p, comm, on);
+            if (st != ncclSuccess) {
+                return new int[] {st, 2 * p + 1};
+            }
         }
-        checkCuda(cudaEventRecord(ready, stream), "cudaEventRecord", "ready on compute stream");
-        checkCuda(cudaStreamWaitEvent(sideStream, ready, 0), "cudaStreamWaitEvent", "side waits ready");
-        check(ncclGroupStart(), "ncclGroupStart", "sendRecv");
-        int s = ncclSend(at(send.address()), send.bytes(), ncclUint8, toPeer, comm, sideStream);
-        int r = s == ncclSuccess ? ncclRecv(at(recv.address()), recv.bytes(), ncclUint8, fromPeer, comm, sideStream)
-                : ncclSuccess;
-        int end = ncclGroupEnd();
-        check(s, "ncclSend", "peer=" + toPeer + " bytes=" + send.bytes());
-        check(r, "ncclRecv", "peer=" + fromPeer + " bytes=" + recv.bytes());
-        check(end, "ncclGroupEnd", "sendRecv to " + toPeer + " from " + fromPeer);
-        checkCuda(cudaEventRecord(done, sideStream), "cudaEventRecord", "done on side stream");
-        transferInFlight = true;
+        return new int[] {ncclSuccess, 0};
+    }
+
+    /**
+     * Runs {@code enqueue} (NCCL calls on the side stream) inside one NCCL group, after the work enqueued
+     * so far on the compute stream; the returned transfer makes the compute stream wait for it.
+     */
+    private Transfer onSideStream(String what, java.util.function.Supplier<int[]> enqueue,
+                                  java.util.function.IntFunction<String> callName) {
+        CUevent_st[] ev = takeEvents();
+        checkCuda(cudaEventRecord(ev[0], stream), "cudaEventRecord", "ready on compute stream, " + what);
+        checkCuda(cudaStreamWaitEvent(sideStream, ev[0], 0), "cudaStreamWaitEvent", "side waits ready, " + what);
+        check(ncclGroupStart(), "ncclGroupStart", what);
+        int[] r = enqueue.get();
+        int end = ncclGroupEnd(); // always close the group, even after a failed enqueue
+        check(r[0], callName.apply(r[1]), what);
+        check(end, "ncclGroupEnd", what);
+        checkCuda(cudaEventRecord(ev[1], sideStream), "cudaEventRecord", "done on side stream, " + what);
+        inFlight++;
+        boolean[] awaited = {false};
         return () -> {
-            checkCuda(cudaStreamWaitEvent(stream, done, 0), "cudaStreamWaitEvent", "compute waits done");
-            transferInFlight = false;
+            if (awaited[0]) {
+                return;
+            }
+            checkCuda(cudaStreamWaitEvent(stream, ev[1], 0), "cudaStreamWaitEvent", "compute waits done, " + what);
+            awaited[0] = true;
+            inFlight--;
+            freeEvents.push(ev);
         };
+    }
+
+    private CUevent_st[] takeEvents() {
+        CUevent_st[] ev = freeEvents.poll();
+        if (ev != null) {
+            return ev;
+        }
+        if (allEvents.size() >= MAX_IN_FLIGHT) {
+            throw new IllegalStateException("nccl: " + inFlight + " transfers started and not awaited on " + this
+                    + " (at most " + MAX_IN_FLIGHT + ")");
+        }
+        ev = new CUevent_st[] {new CUevent_st(), new CUevent_st()};
+        checkCuda(cudaEventCreateWithFlags(ev[0], cudaEventDisableTiming), "cudaEventCreateWithFlags", "ready");
+        checkCuda(cudaEventCreateWithFlags(ev[1], cudaEventDisableTiming), "cudaEventCreateWithFlags", "done");
+        allEvents.add(ev);
+        return ev;
     }
 
     @Override
@@ -266,8 +325,10 @@ public final class NcclCommunicator implements Communicator {
         if (!aborted.get()) {
             check(ncclCommDestroy(comm), "ncclCommDestroy", "rank=" + rank);
         }
-        cudaEventDestroy(ready);
-        cudaEventDestroy(done);
+        for (CUevent_st[] ev : allEvents) {
+            cudaEventDestroy(ev[0]);
+            cudaEventDestroy(ev[1]);
+        }
         cudaStreamDestroy(sideStream);
         cudaFree(barrierBuf);
     }
