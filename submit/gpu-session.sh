@@ -4,7 +4,7 @@
 # its summary lines only.
 #
 #   submit/gpu-session.sh BUNDLE.tar.xz [DIFFUSERS_SRC.tar.xz] PHASE...
-#   phases: tests | sharded | bench1 | bench2 | bench4 | base1 | base1c | base2u | base2r | base2c | base4u | base4c
+#   phases: tests | kernels | procs | sharded | bench1 | bench2 | bench4 | base1 | base1c | base2u | base2r | base2c | base4u | base4c
 #   (each diffusers parallel mode runs in its own torchrun: the baseline enables parallelism once)
 #   env: OUTDIR (default $OUT or /tmp/sparkdit-out), SPARKDIT_EXTRA_CP (newer jars to put first),
 #        STEPS (default 10), WARMUP (default 3)
@@ -36,9 +36,14 @@ base() { # name, nproc, modes
   echo "$1 rc=$?"; grep -E '^RESULT|Error' "$OUTDIR/$1.log" | cut -c1-300 | head -8
 }
 for phase in "$@"; do
+  t0=$(date +%s)
   case $phase in
     tests) timeout 480 "$B" gpu-tests >"$OUTDIR/gpu-tests.log" 2>&1; echo "gpu-tests rc=$?"
            grep -E '^FAIL|rel_l2|passed,' "$OUTDIR/gpu-tests.log" | cut -c1-200 ;;
+    kernels) timeout 300 "$B" gpu-tests --filter "strided copy" >"$OUTDIR/kernels.log" 2>&1; echo "kernels rc=$?"
+           grep -E '^FAIL|passed,' "$OUTDIR/kernels.log" | cut -c1-300 ;;
+    procs) timeout 300 "$B" gpu-tests --filter "processes" >"$OUTDIR/procs.log" 2>&1; echo "procs rc=$?"
+           grep -E '^FAIL|rel_l2|passed,' "$OUTDIR/procs.log" | cut -c1-300 ;;
     sharded) timeout 300 "$B" gpu-tests --filter "vs 1 gpu" >"$OUTDIR/sharded.log" 2>&1; echo "sharded rc=$?"
            grep -E '^FAIL|rel_l2|passed,' "$OUTDIR/sharded.log" | cut -c1-200 ;;
     bench1) bench bench1 ;;
@@ -55,4 +60,5 @@ for phase in "$@"; do
     base4c) base base4c 4 cp_compile ;;
     *) echo "unknown phase $phase" ;;
   esac
+  echo "[$phase: $(( $(date +%s) - t0 )) s]"
 done
