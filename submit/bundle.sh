@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # bundle.sh: build the self-contained SparkDiT bundle for GPU machines without Java or network.
 #
-#   submit/bundle.sh [--out DIR] [--max-mib N]
+#   submit/bundle.sh [--out DIR] [--max-mib N] [--no-cases]
+#
+# --no-cases leaves out sparkdit/cases/ (~29 MB of test case folders): a device call carries at most
+# 64 MiB with the repository (~16 MB), so bring the cases you need beside a case-less bundle and point
+# `gpu-tests --cases DIR` at them.
 #
 # Produces DIR/sparkdit-bundle.tar.xz and leaves the unpacked DIR/sparkdit/ beside it:
 #   sparkdit/bin/sparkdit-gpu   launcher (finds the CUDA 13 libraries, runs dev.sparkdit.cli.Main)
@@ -15,10 +19,11 @@ set -euo pipefail
 REPO=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
 OUT="$REPO/bundle-out"
 MAX_MIB=60
+CASES=1
 # Always in the runtime; jdeps adds whatever the bundled jars need beyond these.
 BASE_MODULES=java.base,jdk.unsupported,java.logging,java.management
 
-usage() { sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "bundle.sh: error: $*" >&2; exit 1; }
 say() { echo "bundle.sh: $*" >&2; }
 
@@ -27,6 +32,7 @@ while (($#)); do
     --out) [[ $# -ge 2 ]] || die "--out needs a folder"; OUT=$2; shift 2 ;;
     --out=*) OUT=${1#--out=}; shift ;;
     --max-mib) [[ $# -ge 2 ]] || die "--max-mib needs a number"; MAX_MIB=$2; shift 2 ;;
+    --no-cases) CASES=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -132,6 +138,7 @@ install -m 0755 -- "$REPO/submit/sparkdit-gpu" "$STAGE/bin/sparkdit-gpu"
 } >"$STAGE/BUILD-INFO.txt"
 
 # --- 3b. case folders for gpu-tests: the golden cases and random larger ones from the CPU backend -------
+if [[ $CASES -eq 1 ]]; then
 mkdir -p "$STAGE/cases"
 cp -r "$REPO"/gpu-executor/src/test/resources/golden/* "$STAGE/cases/"
 say "making random case folders (expected output from the CPU backend)"
@@ -145,6 +152,9 @@ say "making random case folders (expected output from the CPU backend)"
 "$REPO/submit/sparkdit" make-case --out "$STAGE/cases/random_even" --heads 6 --head-dim 32 --layers 1 \
   --single-layers 1 --grid 24x24 --txt 76 --joint-dim 64 --pooled-dim 32 --in-channels 16 \
   --weights-dtype bf16 --seed 13 >&2 || die "make-case random_even failed"
+else
+  say "--no-cases: no cases/ folder (gpu-tests needs --cases DIR)"
+fi
 
 # --- 4. smoke test on this machine, through the launcher --------------------------------------------------
 "$STAGE/runtime/bin/java" -version 2>&1 | sed 's/^/  /' >&2
