@@ -2,7 +2,8 @@
 # One benchmark call on a GPU machine, as run on 2026-11-22 (docs/benchmarks.md): optional sharded
 # checks (CHECKS=1), `sparkdit-gpu bench` for each argument string (prefix "notune" turns cuBLASLt
 # tuning off), then diffusers baseline phases of gpu-session.sh ($BASE). Expects in .carry/: the bundle
-# (sparkdit-bundle-lite.tar.xz = the bundle without cases/), newer jars, cases/, diffusers.tar.xz.
+# (sparkdit-bundle-lite.tar.xz, from `submit/bundle.sh --no-cases`), newer jars (optional), cases/,
+# diffusers.tar.xz.
 #   CHECKS=1 BASE="base1c" submit/gpu-bench-call.sh "" "--ranks 2 --ulysses 2" ...
 OUT=${OUT:-/tmp/sparkdit-out}; mkdir -p "$OUT"
 export SPARKDIT_EXTRA_CP=$PWD/.carry/gpu-executor-0.1.0-SNAPSHOT.jar:$PWD/.carry/usp-attention-0.1.0-SNAPSHOT.jar
