@@ -82,7 +82,6 @@ public final class NcclCommunicator implements Communicator {
     /** Event pairs (ready on compute, done on side) of transfers not in flight, reused. */
     private final java.util.ArrayDeque<CUevent_st[]> freeEvents = new java.util.ArrayDeque<>();
     private final java.util.List<CUevent_st[]> allEvents = new java.util.ArrayList<>();
-    private int inFlight;
     private final Pointer barrierBuf = new Pointer();
     private final ncclComm comm = new ncclComm();
     private final AtomicBoolean aborted = new AtomicBoolean();
@@ -152,13 +151,7 @@ public final class NcclCommunicator implements Communicator {
     public void allToAll(Tensor send, Tensor recv) {
         requireUsable("allToAll", send, recv);
         Communicator.requireAllToAllShapes("nccl", send, recv, size);
-        long chunk = send.bytes() / size;
-        check(ncclGroupStart(), "ncclGroupStart", "allToAll");
-        int[] r = enqueueAllToAll(send, recv, chunk, stream);
-        int end = ncclGroupEnd(); // always close the group, even after a failed enqueue
-        check(r[0], (r[1] % 2 == 0 ? "ncclSend" : "ncclRecv") + "(peer=" + r[1] / 2 + ", bytes=" + chunk + ")",
-                "allToAll");
-        check(end, "ncclGroupEnd", "allToAll of " + send.bytes() + " bytes");
+        inGroup("allToAll of " + send.bytes() + " bytes", () -> enqueueAllToAll(send, recv, stream));
     }
 
     @Override
@@ -169,53 +162,61 @@ public final class NcclCommunicator implements Communicator {
         return onSideStream("sendRecv to " + toPeer + " from " + fromPeer, () -> {
             int s = ncclSend(at(send.address()), send.bytes(), ncclUint8, toPeer, comm, sideStream);
             if (s != ncclSuccess) {
-                return new int[] {s, 0};
+                return new Failed(s, "ncclSend(peer=" + toPeer + ", bytes=" + send.bytes() + ")");
             }
-            return new int[] {ncclRecv(at(recv.address()), recv.bytes(), ncclUint8, fromPeer, comm, sideStream), 1};
-        }, i -> i == 0 ? "ncclSend(peer=" + toPeer + ", bytes=" + send.bytes() + ")"
-                : "ncclRecv(peer=" + fromPeer + ", bytes=" + recv.bytes() + ")");
+            int r = ncclRecv(at(recv.address()), recv.bytes(), ncclUint8, fromPeer, comm, sideStream);
+            return r == ncclSuccess ? null : new Failed(r, "ncclRecv(peer=" + fromPeer + ", bytes=" + recv.bytes() + ")");
+        });
     }
 
     @Override
     public Transfer startAllToAll(Tensor send, Tensor recv) {
         requireUsable("allToAll", send, recv);
         Communicator.requireAllToAllShapes("nccl", send, recv, size);
-        long chunk = send.bytes() / size;
-        return onSideStream("allToAll of " + send.bytes() + " bytes", () -> enqueueAllToAll(send, recv, chunk,
-                sideStream), i -> (i % 2 == 0 ? "ncclSend" : "ncclRecv") + "(peer=" + i / 2 + ", bytes=" + chunk + ")");
+        return onSideStream("allToAll of " + send.bytes() + " bytes", () -> enqueueAllToAll(send, recv, sideStream));
     }
 
-    /** Enqueues grouped sends/recvs; returns {status, index of the failed call} (index as in allToAll). */
-    private int[] enqueueAllToAll(Tensor send, Tensor recv, long chunk, CUstream_st on) {
+    /** A failed NCCL enqueue: its status and the call, named with its values. */
+    private record Failed(int status, String call) {
+    }
+
+    /** Sends chunk p of {@code send} to and receives chunk p of {@code recv} from every peer p, on {@code on}. */
+    private Failed enqueueAllToAll(Tensor send, Tensor recv, CUstream_st on) {
+        long chunk = send.bytes() / size;
         for (int p = 0; p < size; p++) {
             int st = ncclSend(at(send.address() + p * chunk), chunk, ncclUint8, p, comm, on);
             if (st != ncclSuccess) {
-                return new int[] {st, 2 * p};
+                return new Failed(st, "ncclSend(peer=" + p + ", bytes=" + chunk + ")");
             }
             st = ncclRecv(at(recv.address() + p * chunk), chunk, ncclUint8, p, comm, on);
             if (st != ncclSuccess) {
-                return new int[] {st, 2 * p + 1};
+                return new Failed(st, "ncclRecv(peer=" + p + ", bytes=" + chunk + ")");
             }
         }
-        return new int[] {ncclSuccess, 0};
+        return null;
+    }
+
+    /** Runs {@code enqueue} (null = every call enqueued) between ncclGroupStart and ncclGroupEnd. */
+    private void inGroup(String what, java.util.function.Supplier<Failed> enqueue) {
+        check(ncclGroupStart(), "ncclGroupStart", what);
+        Failed failed = enqueue.get();
+        int end = ncclGroupEnd(); // always close the group, even after a failed enqueue
+        if (failed != null) {
+            check(failed.status(), failed.call(), what);
+        }
+        check(end, "ncclGroupEnd", what);
     }
 
     /**
      * Runs {@code enqueue} (NCCL calls on the side stream) inside one NCCL group, after the work enqueued
      * so far on the compute stream; the returned transfer makes the compute stream wait for it.
      */
-    private Transfer onSideStream(String what, java.util.function.Supplier<int[]> enqueue,
-                                  java.util.function.IntFunction<String> callName) {
+    private Transfer onSideStream(String what, java.util.function.Supplier<Failed> enqueue) {
         CUevent_st[] ev = takeEvents();
         checkCuda(cudaEventRecord(ev[0], stream), "cudaEventRecord", "ready on compute stream, " + what);
         checkCuda(cudaStreamWaitEvent(sideStream, ev[0], 0), "cudaStreamWaitEvent", "side waits ready, " + what);
-        check(ncclGroupStart(), "ncclGroupStart", what);
-        int[] r = enqueue.get();
-        int end = ncclGroupEnd(); // always close the group, even after a failed enqueue
-        check(r[0], callName.apply(r[1]), what);
-        check(end, "ncclGroupEnd", what);
+        inGroup(what, enqueue);
         checkCuda(cudaEventRecord(ev[1], sideStream), "cudaEventRecord", "done on side stream, " + what);
-        inFlight++;
         boolean[] awaited = {false};
         return () -> {
             if (awaited[0]) {
@@ -223,7 +224,6 @@ public final class NcclCommunicator implements Communicator {
             }
             checkCuda(cudaStreamWaitEvent(stream, ev[1], 0), "cudaStreamWaitEvent", "compute waits done, " + what);
             awaited[0] = true;
-            inFlight--;
             freeEvents.push(ev);
         };
     }
@@ -234,7 +234,7 @@ public final class NcclCommunicator implements Communicator {
             return ev;
         }
         if (allEvents.size() >= MAX_IN_FLIGHT) {
-            throw new IllegalStateException("nccl: " + inFlight + " transfers started and not awaited on " + this
+            throw new IllegalStateException("nccl: " + allEvents.size() + " transfers started and not awaited on " + this
                     + " (at most " + MAX_IN_FLIGHT + ")");
         }
         ev = new CUevent_st[] {new CUevent_st(), new CUevent_st()};
