@@ -190,13 +190,13 @@ public final class BenchCommand implements Command {
             }
         }
         CublasLtLinear.Tuning tuning = ops.gemmTuning();
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("shapes", tuning.shapes());
+        t.put("changed", tuning.changed());
+        t.put("first_ms", Math.round(tuning.firstMs() * 1000) / 1000.0);
+        t.put("chosen_ms", Math.round(tuning.bestMs() * 1000) / 1000.0);
         for (Map<String, Object> r : rows) {
             r.put("output_non_finite", nonFinite);
-            Map<String, Object> t = new LinkedHashMap<>();
-            t.put("shapes", tuning.shapes());
-            t.put("changed", tuning.changed());
-            t.put("first_ms", Math.round(tuning.firstMs() * 1000) / 1000.0);
-            t.put("chosen_ms", Math.round(tuning.bestMs() * 1000) / 1000.0);
             r.put("gemm_tuning", t);
             if (breakdown != null) {
                 r.put("breakdown_ms", breakdown);

@@ -39,6 +39,7 @@ public final class UlyssesAttention implements SequenceAttention {
     private final int[] offsets;
     private final int total;
     private final int padded;
+    private final boolean even;
     private final Fp8Communication fp8;
     private final SequenceAttention inner;
     private final int chunks;
@@ -95,6 +96,7 @@ public final class UlyssesAttention implements SequenceAttention {
         }
         this.total = at;
         this.padded = max;
+        this.even = even(lengths, 0, lengths.length);
         this.fp8 = fp8;
         this.inner = inner;
     }
@@ -112,7 +114,7 @@ public final class UlyssesAttention implements SequenceAttention {
             return;
         }
         long hu = (h + u - 1) / u;
-        if (padded > 0 && padded * (long) u == total) {
+        if (even) {
             attendEven(ops, out, q, k, v, scale, hu);
             return;
         }
@@ -196,10 +198,10 @@ public final class UlyssesAttention implements SequenceAttention {
      * moves back while chunk c+1's runs.
      *
      * <pre>
-     *   send[c]   [U, P, 3, hc, Dh]   chunk j = my rows x (q, k, v) x heads j*hu + c0 .. + hc (zeros past H)
+     *   send[c]   [U, P, 3, hc, Dh]   chunk j = my rows x (q, k, v) x heads j*hu + first .. + hc (zeros past H)
      *   recv[c]   [U*P, 3, hc, Dh]    q/k/v of my hc heads over the whole sequence: row stride 3*hc*Dh
      *   outC[c]   [U*P, hc*Dh]        attention output = send buffer back: chunk i = rank i's rows
-     *   back[c]   [U, P, hc*Dh]       chunk j = my rows of heads j*hu + c0 .. -> out columns of those heads
+     *   back[c]   [U, P, hc*Dh]       chunk j = my rows of heads j*hu + first .. -> out columns of those heads
      * </pre>
      */
     private void attendEven(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale, long hu) {
@@ -209,9 +211,9 @@ public final class UlyssesAttention implements SequenceAttention {
         long dh = q.dim(2);
         long p = padded;
         int g = (int) Math.min(fp8 == Fp8Communication.ON ? 1 : chunks, hu);
-        long[] c0 = new long[g + 1];
-        for (int c = 0; c <= g; c++) {
-            c0[c] = hu * c / g;
+        HeadChunk[] chunk = new HeadChunk[g];
+        for (int c = 0; c < g; c++) {
+            chunk[c] = HeadChunk.of(h, hu, hu * c / g, hu * (c + 1) / g, u);
         }
         DType dt = q.dtype();
         Arena a = ops.scratch();
@@ -224,68 +226,60 @@ public final class UlyssesAttention implements SequenceAttention {
             Communicator.Transfer[] in = new Communicator.Transfer[g];
             Tensor[] qkvIn = {q, k, v};
             for (int c = 0; c < g; c++) {
-                long hc = c0[c + 1] - c0[c];
+                HeadChunk ch = chunk[c];
+                long hc = ch.heads();
                 send[c] = a.allocate(dt, u, p, 3, hc, dh);
                 recv[c] = a.allocate(dt, u * p, 3, hc, dh);
                 outC[c] = a.allocate(out.dtype(), u * p, hc * dh);
                 back[c] = a.allocate(out.dtype(), u, p, hc * dh);
-                long fullRanks = heads(h, hu, c0[c], hc, u);
-                if (fullRanks < u) {
+                if (ch.fullRanks() < u) {
                     ops.fill(send[c], 0f); // padded heads attend to zeros: finite, and dropped on the way back
                 }
                 for (int t = 0; t < 3; t++) {
                     Tensor src = qkvIn[t];
                     long hs = src.stride(0);
                     long rs = src.stride(1);
-                    if (fullRanks > 0) {
-                        ops.copy(at(send[c], t * hc * dh, new long[] {fullRanks, s, hc, dh},
+                    if (ch.fullRanks() > 0) {
+                        ops.copy(at(send[c], t * hc * dh, new long[] {ch.fullRanks(), s, hc, dh},
                                         new long[] {p * 3 * hc * dh, 3 * hc * dh, dh, 1}),
-                                at(src, c0[c] * hs, new long[] {fullRanks, s, hc, dh}, new long[] {hu * hs, rs, hs, 1}));
+                                at(src, ch.first() * hs, new long[] {ch.fullRanks(), s, hc, dh},
+                                        new long[] {hu * hs, rs, hs, 1}));
                     }
-                    long nj = fullRanks < u ? Math.max(0, Math.min(hc, h - (fullRanks * hu + c0[c]))) : 0;
-                    if (nj > 0) {
-                        ops.copy(at(send[c], fullRanks * p * 3 * hc * dh + t * hc * dh, new long[] {s, nj, dh},
-                                        new long[] {3 * hc * dh, dh, 1}),
-                                at(src, (fullRanks * hu + c0[c]) * hs, new long[] {s, nj, dh}, new long[] {rs, hs, 1}));
+                    if (ch.partial() > 0) {
+                        ops.copy(at(send[c], ch.fullRanks() * p * 3 * hc * dh + t * hc * dh,
+                                        new long[] {s, ch.partial(), dh}, new long[] {3 * hc * dh, dh, 1}),
+                                at(src, (ch.fullRanks() * hu + ch.first()) * hs, new long[] {s, ch.partial(), dh},
+                                        new long[] {rs, hs, 1}));
                     }
                 }
-                if (fp8 == Fp8Communication.ON) {
-                    fp8.allToAll(ops, comm, send[c], recv[c], (int) dh);
-                    in[c] = Communicator.Transfer.DONE;
-                } else {
-                    in[c] = comm.startAllToAll(send[c], recv[c]);
-                }
+                in[c] = exchange(ops, send[c], recv[c], dh);
             }
             Communicator.Transfer[] outT = new Communicator.Transfer[g];
             for (int c = 0; c < g; c++) {
-                long hc = c0[c + 1] - c0[c];
+                long hc = chunk[c].heads();
                 in[c].await();
                 long[] shape = {hc, total, dh};
                 long[] strides = {dh, 3 * hc * dh, 1};
                 inner.attend(ops, outC[c], at(recv[c], 0, shape, strides), at(recv[c], hc * dh, shape, strides),
                         at(recv[c], 2 * hc * dh, shape, strides), scale);
-                if (fp8 == Fp8Communication.ON) {
-                    fp8.allToAll(ops, comm, outC[c], back[c], (int) dh);
-                    outT[c] = Communicator.Transfer.DONE;
-                } else {
-                    outT[c] = comm.startAllToAll(outC[c], back[c]);
-                }
+                outT[c] = exchange(ops, outC[c], back[c], dh);
             }
             for (int c = 0; c < g; c++) {
-                long hc = c0[c + 1] - c0[c];
+                HeadChunk ch = chunk[c];
+                long hc = ch.heads();
                 outT[c].await();
                 if (s == 0) {
                     continue;
                 }
-                long fullRanks = heads(h, hu, c0[c], hc, u);
-                if (fullRanks > 0) {
-                    ops.copy(at(out, c0[c] * dh, new long[] {fullRanks, s, hc * dh}, new long[] {hu * dh, out.stride(0), 1}),
-                            at(back[c], 0, new long[] {fullRanks, s, hc * dh}, new long[] {p * hc * dh, hc * dh, 1}));
+                if (ch.fullRanks() > 0) {
+                    ops.copy(at(out, ch.first() * dh, new long[] {ch.fullRanks(), s, hc * dh},
+                                    new long[] {hu * dh, out.stride(0), 1}),
+                            at(back[c], 0, new long[] {ch.fullRanks(), s, hc * dh}, new long[] {p * hc * dh, hc * dh, 1}));
                 }
-                long nj = fullRanks < u ? Math.max(0, Math.min(hc, h - (fullRanks * hu + c0[c]))) : 0;
-                if (nj > 0) {
-                    ops.copy(out.narrow(1, (fullRanks * hu + c0[c]) * dh, nj * dh),
-                            at(back[c], fullRanks * p * hc * dh, new long[] {s, nj * dh}, new long[] {hc * dh, 1}));
+                if (ch.partial() > 0) {
+                    ops.copy(out.narrow(1, (ch.fullRanks() * hu + ch.first()) * dh, ch.partial() * dh),
+                            at(back[c], ch.fullRanks() * p * hc * dh, new long[] {s, ch.partial() * dh},
+                                    new long[] {hc * dh, 1}));
                 }
             }
         } finally {
@@ -293,13 +287,43 @@ public final class UlyssesAttention implements SequenceAttention {
         }
     }
 
-    /** Ranks j whose heads {@code [j*hu + c0, j*hu + c0 + hc)} all exist ({@code < h}): a prefix of the ranks. */
-    private static long heads(long h, long hu, long c0, long hc, int u) {
-        long n = 0;
-        while (n < u && n * hu + c0 + hc <= h) {
-            n++;
+    /**
+     * The all-to-all of one chunk: started on the communicator's side stream, or, with FP8, quantized,
+     * exchanged and dequantized before returning.
+     */
+    private Communicator.Transfer exchange(Ops ops, Tensor send, Tensor recv, long dh) {
+        if (fp8 == Fp8Communication.ON) {
+            fp8.allToAll(ops, comm, send, recv, (int) dh);
+            return Communicator.Transfer.DONE;
         }
-        return n;
+        return comm.startAllToAll(send, recv);
+    }
+
+    /**
+     * Head slots {@code [first, first + heads)} of every rank's {@code hu}: rank j's real heads are
+     * {@code j*hu + first ..}. The first {@code fullRanks} ranks have all {@code heads} of them below
+     * {@code H}; the next has {@code partial} (0 when none); the rest only padding.
+     */
+    private record HeadChunk(long first, long heads, long fullRanks, long partial) {
+        static HeadChunk of(long h, long hu, long first, long end, int u) {
+            long hc = end - first;
+            long full = 0;
+            while (full < u && full * hu + first + hc <= h) {
+                full++;
+            }
+            long partial = full < u ? Math.max(0, Math.min(hc, h - (full * hu + first))) : 0;
+            return new HeadChunk(first, hc, full, partial);
+        }
+    }
+
+    /** Whether {@code lengths[from, to)} are equal and non-zero: the token-major path of {@link #attendEven}. */
+    static boolean even(int[] lengths, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (lengths[i] != lengths[from] || lengths[i] == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A strided view into {@code base} starting {@code offset} elements in. */

@@ -44,10 +44,8 @@ public final class UspAttention implements SequenceAttention {
     /** Whether every Ulysses group (consecutive runs of {@code u} lengths) holds equal, non-zero lengths. */
     static boolean evenGroups(int[] lengths, int u) {
         for (int i = 0; i < lengths.length; i += u) {
-            for (int j = i; j < i + u; j++) {
-                if (lengths[j] != lengths[i] || lengths[j] == 0) {
-                    return false;
-                }
+            if (!UlyssesAttention.even(lengths, i, i + u)) {
+                return false;
             }
         }
         return true;
