@@ -177,14 +177,10 @@ __device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t c
 }
 
 // Online softmax of one S tile (after its wgmma completed): keys >= Sk (only in the last tile) are -inf before
-// the row max; updates mrow / lrow, returns the O correction factors in corr and P as the register A operand
-// of m64n128k16, k16 step kk = keys 16 kk .. 16 kk + 15:
-//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
-//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
-//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
-//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
+// the row max; updates mrow / lrow, returns the O correction factors in corr and overwrites s with the
+// unnormalised probabilities exp2(s * scale * log2 e - m), still fp32 (pack_p rounds them to bf16).
 __device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
-                                             float* corr, uint32_t (*pf)[4]) {
+                                             float* corr) {
 #pragma unroll
     for (int i = 0; i < 32; i++) fence_reg(s[i]);
     if (n0 + WG_BN > Sk) {
@@ -207,14 +203,28 @@ __device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, fl
     }
 #pragma unroll
     for (int n = 0; n < 8; n++) {
-        const float p0 = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
-        const float p1 = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
-        const float p2 = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
-        const float p3 = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
-        lrow[0] += p0 + p1;
-        lrow[1] += p2 + p3;
-        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(p0, p1);
-        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(p2, p3);
+        s[4 * n + 0] = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
+        s[4 * n + 1] = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
+        s[4 * n + 2] = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
+        s[4 * n + 3] = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
+        lrow[0] += s[4 * n + 0] + s[4 * n + 1];
+        lrow[1] += s[4 * n + 2] + s[4 * n + 3];
+    }
+}
+
+// P (the probabilities softmax_tile left in s) as the register A operand of m64n128k16, k16 step kk = keys
+// 16 kk .. 16 kk + 15:
+//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
+//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
+//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
+//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
+// pf is an operand of the P V wgmma until its wait_group: v6 calls this only after that wait (as FA3 does),
+// never while the previous tile's P V may still read the registers.
+__device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
+#pragma unroll
+    for (int n = 0; n < 8; n++) {
+        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(s[4 * n + 0], s[4 * n + 1]);
+        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(s[4 * n + 2], s[4 * n + 3]);
     }
 }
 
@@ -261,10 +271,12 @@ __device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, 
  * STAGES = 2 (v5): per tile, S = Q K^T -> wait -> softmax -> O += P V -> wait. No overlap inside a
  *   warpgroup; 127 registers, 2 blocks (4 warpgroups) per SM overlap each other's softmax and wgmma.
  * STAGES = 3 (v6): FA3's intra-warpgroup overlap: at tile j, issue S(j) = Q K(j)^T, then O += P(j-1) V(j-1),
- *   wait for S(j) only (wait_group 1), softmax(j) into a second P while P V(j-1) runs on the tensor cores,
- *   wait for it (wait_group 0), then rescale O by tile j's correction. P V(j-1) still reads V(j-1) while
+ *   wait for S(j) only (wait_group 1), softmax(j) in S's fp32 registers while P V(j-1) runs on the tensor
+ *   cores, wait for it (wait_group 0), then rescale O by tile j's correction and only then pack P(j) into
+ *   the A-operand registers that P V(j-1) was reading (packing before the wait let the compiler overwrite
+ *   them in flight: the first H200 run returned non-finite output). P V(j-1) still reads V(j-1) while
  *   tile j + 1 streams in, so K/V need three stages: tile j + 1 goes into stage (j + 1) % 3, last read by
- *   P V(j-2), which every warpgroup waited for before the barrier of tile j. More registers (two P): 1 block/SM.
+ *   P V(j-2), which every warpgroup waited for before the barrier of tile j. 132 KB of shared memory: 1 block/SM.
  */
 template <typename TO, int STAGES>
 __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
@@ -324,7 +336,8 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
         if constexpr (STAGES == 2) {
             issue_qk(s, qRows, cK);
             wgmma_wait0();
-            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pf);
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr);
+            pack_p(s, pf);
             rescale_o(o, corr);
             issue_pv(o, pf, cV);
             wgmma_wait0();
@@ -339,16 +352,12 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
             } else {
                 wgmma_wait0();
             }
-            uint32_t pn[4][4];
-            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr, pn);
+            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr);  // overlaps P V(j-1) on the tensor cores
             wgmma_wait0();
 #pragma unroll
             for (int i = 0; i < 64; i++) fence_reg(o[i]);
             rescale_o(o, corr);
-#pragma unroll
-            for (int kk = 0; kk < 4; kk++)
-#pragma unroll
-                for (int e = 0; e < 4; e++) pf[kk][e] = pn[kk][e];
+            pack_p(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
         }
         stage = next;
     }

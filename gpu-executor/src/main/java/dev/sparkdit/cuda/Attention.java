@@ -41,7 +41,9 @@ import dev.sparkdit.tensor.Tensor;
  *       K/V double-buffered in 128-byte-swizzled shared memory, 99,328 B; grid (ceil(Sq / 128), H), block 256;
  *       2 blocks/SM; no overlap inside a warpgroup (S wgmma, wait, softmax, P V wgmma, wait)
  *   v6: attention_bf16_d128_v6_out{t}  as v5 with FA3's intra-warpgroup overlap (softmax of tile j while
- *       P V of tile j - 1 runs), K/V in 3 stages, 132,096 B, 1 block/SM
+ *       P V of tile j - 1 runs), K/V in 3 stages, 132,096 B, 1 block/SM. Correct since 2026-11-22 (third
+ *       session; P was packed into the A-operand registers of the P V still in flight), but slower than v5
+ *       on H200: 0.63 against 0.56 ms (one block per SM hides less than v5's two)
  *   v5, v6: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
  *       kernel, they run v2 instead
  * </pre>
@@ -50,13 +52,12 @@ public final class Attention {
     public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
     /**
      * v5 (wgmma, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128, median of 20,
-     * 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.609 ms (428).
+     * 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.609 ms (428); later that day, another
+     * H200: v5 0.554-0.562 ms (465-471), v6 0.625-0.631 ms (413-417).
      */
     public static final String DEFAULT_VARIANT = "v5";
-    /** Every variant name, the default first. */
-    // v6 (the overlapped wgmma pipeline) is not offered: its first H200 run (2026-11-22) returned
-    // non-finite output; its kernel stays in attention_wgmma.cu until it is fixed and measured.
-    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5");
+    /** Every variant name. */
+    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6");
 
     private final KernelModule module;
     private final CudaStream stream;
