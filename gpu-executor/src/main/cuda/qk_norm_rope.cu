@@ -68,3 +68,90 @@ __device__ void qknr_impl(const T* __restrict__ qkv, long long ldQkv, const T* _
 QKNR(f32, float, f32, float)
 QKNR(bf16, bf16, f32, float)
 QKNR(bf16, bf16, bf16, bf16)
+
+// Four consecutive elements of a row as fp32 (16 bytes of fp32 or 8 bytes of bf16, one load).
+__device__ __forceinline__ void load4(const float* p, float* f) {
+    const float4 v = *reinterpret_cast<const float4*>(p);
+    f[0] = v.x; f[1] = v.y; f[2] = v.z; f[3] = v.w;
+}
+__device__ __forceinline__ void load4(const bf16* p, float* f) {
+    const uint2 v = *reinterpret_cast<const uint2*>(p);
+    const float2 a = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&v.x));
+    const float2 b = __bfloat1622float2(*reinterpret_cast<const __nv_bfloat162*>(&v.y));
+    f[0] = a.x; f[1] = a.y; f[2] = b.x; f[3] = b.y;
+}
+__device__ __forceinline__ void store4(bf16* p, float a, float b, float c, float d) {
+    uint2 v;
+    *reinterpret_cast<__nv_bfloat162*>(&v.x) = __floats2bfloat162_rn(a, b);
+    *reinterpret_cast<__nv_bfloat162*>(&v.y) = __floats2bfloat162_rn(c, d);
+    *reinterpret_cast<uint2*>(p) = v;
+}
+
+// Dh = 128, bf16: lane l owns elements 4l .. 4l + 3 (rotary pairs 2l and 2l + 1) and reads q, k, v, cos
+// and sin of them with one load each, so a warp has its whole (token, head) in flight at once instead of
+// two dependent passes of 4-byte loads. Same rounding as qknr_impl; the RMS sum is reduced in another
+// order (fp32, last-bit differences).
+template <typename R>
+__device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, const bf16* __restrict__ normQ,
+                               const bf16* __restrict__ normK, float eps, const R* __restrict__ cosT, long long ldCos,
+                               const R* __restrict__ sinT, long long ldSin, bf16* __restrict__ q,
+                               bf16* __restrict__ k, bf16* __restrict__ v, int S, int H, long long Stot,
+                               long long seqOffset) {
+    const long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+    const int lane = threadIdx.x & 31;
+    if (warp >= (long long)S * H) return;
+    const int s = (int)(warp / H), h = (int)(warp % H);
+    const int e = 4 * lane;
+    const bf16* row = qkv + (long long)s * ldQkv;
+    float xq[4], xk[4], c[4], sn[4], wq[4], wk[4];
+    load4(row + (long long)h * 128 + e, xq);
+    load4(row + (long long)(H + h) * 128 + e, xk);
+    const uint2 rawV = *reinterpret_cast<const uint2*>(row + (long long)(2 * H + h) * 128 + e);
+    load4(cosT + (long long)s * ldCos + e, c);
+    load4(sinT + (long long)s * ldSin + e, sn);
+    load4(normQ + e, wq);
+    load4(normK + e, wk);
+    float sq = 0.f, sk = 0.f;
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        sq += xq[i] * xq[i];
+        sk += xk[i] * xk[i];
+    }
+    const float rq = rsqrtf(warp_sum(sq) / 128 + eps);
+    const float rk = rsqrtf(warp_sum(sk) / 128 + eps);
+    const long long dstOff = ((long long)h * Stot + seqOffset + s) * 128 + e;
+    float o[4];
+#pragma unroll
+    for (int p = 0; p < 4; p += 2) {
+        const float a = round_to<bf16>(round_to<bf16>(xq[p] * rq) * wq[p]);
+        const float b = round_to<bf16>(round_to<bf16>(xq[p + 1] * rq) * wq[p + 1]);
+        o[p] = a * c[p] - b * sn[p];
+        o[p + 1] = b * c[p + 1] + a * sn[p + 1];
+    }
+    store4(q + dstOff, o[0], o[1], o[2], o[3]);
+#pragma unroll
+    for (int p = 0; p < 4; p += 2) {
+        const float a = round_to<bf16>(round_to<bf16>(xk[p] * rk) * wk[p]);
+        const float b = round_to<bf16>(round_to<bf16>(xk[p + 1] * rk) * wk[p + 1]);
+        o[p] = a * c[p] - b * sn[p];
+        o[p + 1] = b * c[p + 1] + a * sn[p + 1];
+    }
+    store4(k + dstOff, o[0], o[1], o[2], o[3]);
+    *reinterpret_cast<uint2*>(v + dstOff) = rawV;
+}
+
+/*
+ * qk_norm_rope_bf16_d128_rope<r>: qk_norm_rope_bf16_rope<r> for Dh = 128 with vector loads and stores
+ * (same arguments minus Dh). Needs ldQkv % 8 == 0 and 16-byte aligned qkv, normQ/normK and q/k/v 8-byte
+ * aligned, cos/sin rows 16-byte (f32) or 8-byte (bf16) aligned. One warp per (s, h).
+ */
+#define QKNR_D128(RN, R)                                                                                     \
+    extern "C" __global__ void qk_norm_rope_bf16_d128_rope##RN(                                             \
+        const bf16* qkv, long long ldQkv, const bf16* normQ, const bf16* normK, float eps, const R* cosT,  \
+        long long ldCos, const R* sinT, long long ldSin, bf16* q, bf16* k, bf16* v, int S, int H,          \
+        long long Stot, long long seqOffset) {                                                              \
+        qknr_d128_impl<R>(qkv, ldQkv, normQ, normK, eps, cosT, ldCos, sinT, ldSin, q, k, v, S, H, Stot,     \
+                          seqOffset);                                                                       \
+    }
+QKNR_D128(f32, float)
+QKNR_D128(bf16, bf16)

@@ -13,6 +13,7 @@ import dev.sparkdit.tensor.Tensor;
  * </pre>
  */
 public final class AddGated {
+    static final int VEC_BLOCK = 128;
     private final KernelModule module;
     private final CudaStream stream;
 
@@ -23,6 +24,15 @@ public final class AddGated {
 
     public static String kernelName(DType dt) {
         return "add_gated_" + Matrix.suffix(dt);
+    }
+
+    /** 16-byte loads and stores, 8 columns per thread (bf16, see {@link #vectorizable}). */
+    public static final String VEC8_KERNEL = "add_gated_bf16_vec8";
+
+    /** bf16 with every row start and the gate 16-byte aligned and whole 8-column vectors. */
+    static boolean vectorizable(Tensor x, Matrix mx, Tensor y, Matrix my, Tensor gate) {
+        return x.dtype() == DType.BF16 && mx.cols() % 8 == 0 && mx.ld() % 8 == 0 && my.ld() % 8 == 0
+                && x.address() % 16 == 0 && y.address() % 16 == 0 && gate.address() % 16 == 0;
     }
 
     public void run(Tensor x, Tensor y, Tensor gate) {
@@ -45,8 +55,13 @@ public final class AddGated {
         }
         try (KernelArgs k = new KernelArgs().ptr(x).i64(mx.ld()).ptr(y).i64(my.ld()).ptr(gate).i64(mx.rows())
                 .i64(mx.cols())) {
-            module.launch(kernelName(x.dtype()), Matrix.ceilDiv(mx.cols(), Convert.BLOCK),
-                    Math.min(mx.rows(), 65535), 1, Convert.BLOCK, 0, stream, k);
+            if (vectorizable(x, mx, y, my, gate)) {
+                module.launch(VEC8_KERNEL, Matrix.ceilDiv(mx.cols() / 8, VEC_BLOCK), Math.min(mx.rows(), 65535), 1,
+                        VEC_BLOCK, 0, stream, k);
+            } else {
+                module.launch(kernelName(x.dtype()), Matrix.ceilDiv(mx.cols(), Convert.BLOCK),
+                        Math.min(mx.rows(), 65535), 1, Convert.BLOCK, 0, stream, k);
+            }
         }
     }
 }

@@ -33,6 +33,23 @@ public final class QkNormRope {
         return "qk_norm_rope_" + Matrix.suffix(qkv) + "_rope" + Matrix.suffix(rope);
     }
 
+    /** The Dh = 128 bf16 kernel with vector loads and stores (see {@link #vectorizable}). */
+    public static String d128KernelName(DType rope) {
+        return "qk_norm_rope_bf16_d128_rope" + Matrix.suffix(rope);
+    }
+
+    /** bf16, Dh = 128, and every operand aligned for the d128 kernel's 8- and 16-byte accesses. */
+    static boolean vectorizable(Tensor qkv, Matrix mq, Tensor normQ, Tensor normK, Tensor cos, Matrix mc, Tensor sin,
+                                Matrix ms, Tensor q, Tensor k, Tensor v, long dh) {
+        long ropeAlign = cos.dtype() == DType.F32 ? 16 : 8;
+        long ropeLd = 4;  // 4 elements: 16 bytes of f32, 8 of bf16
+        return qkv.dtype() == DType.BF16 && dh == 128 && mq.ld() % 4 == 0 && qkv.address() % 8 == 0
+                && normQ.address() % 8 == 0 && normK.address() % 8 == 0
+                && q.address() % 8 == 0 && k.address() % 8 == 0 && v.address() % 8 == 0
+                && mc.ld() % ropeLd == 0 && ms.ld() % ropeLd == 0
+                && cos.address() % ropeAlign == 0 && sin.address() % ropeAlign == 0;
+    }
+
     public void run(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin, Tensor q, Tensor k,
                     Tensor v, long seqOffset) {
         for (Tensor t : new Tensor[] {qkv, normQ, normK, cos, sin, q, k, v}) {
@@ -84,6 +101,14 @@ public final class QkNormRope {
                     + ") do not fit q " + q);
         }
         if (s == 0) {
+            return;
+        }
+        if (vectorizable(qkv, mq, normQ, normK, cos, mc, sin, ms, q, k, v, dh)) {
+            try (KernelArgs a = new KernelArgs().ptr(qkv).i64(mq.ld()).ptr(normQ).ptr(normK).f32(eps)
+                    .ptr(cos).i64(mc.ld()).ptr(sin).i64(ms.ld()).ptr(q).ptr(k).ptr(v)
+                    .i32(s).i32(h).i64(stot).i64(seqOffset)) {
+                module.launch(d128KernelName(cos.dtype()), Matrix.ceilDiv(s * h * 32, BLOCK), 1, 1, BLOCK, 0, stream, a);
+            }
             return;
         }
         String name = kernelName(qkv.dtype(), cos.dtype());

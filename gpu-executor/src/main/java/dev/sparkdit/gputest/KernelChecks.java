@@ -76,13 +76,19 @@ public final class KernelChecks {
             c.add(check("add " + dt, () -> add(dt)));
             c.add(check("activation SILU " + dt, () -> activation(dt, Activation.SILU)));
             c.add(check("activation GELU_TANH " + dt, () -> activation(dt, Activation.GELU_TANH)));
-            c.add(check("add_gated " + dt, () -> addGated(dt)));
+            c.add(check("add_gated " + dt, () -> addGated(dt, 3072)));
+            c.add(check("add_gated " + dt + " cols=3070 (no vectors)", () -> addGated(dt, 3070)));
             c.add(check("layer_norm_modulate " + dt + " D=3072 row-strided", () -> layerNorm(dt, 37, 3072, true)));
             c.add(check("layer_norm_modulate " + dt + " D=100", () -> layerNorm(dt, 19, 100, false)));
+            c.add(check("layer_norm_modulate " + dt + " D=4096 (bf16: a block per row)", () -> layerNorm(dt, 11, 4096,
+                    false)));
             c.add(check("qk_norm_rope " + dt + " rope F32", () -> qkNormRope(dt, DType.F32, 24, 3, 128, 5)));
             c.add(check("timestep_embedding " + dt, () -> timestep(dt)));
         }
         c.add(check("qk_norm_rope BF16 rope BF16 Dh=64", () -> qkNormRope(DType.BF16, DType.BF16, 9, 2, 64, 0)));
+        c.add(check("qk_norm_rope BF16 rope BF16 Dh=128", () -> qkNormRope(DType.BF16, DType.BF16, 9, 2, 128, 3)));
+        c.add(check("qk_norm_rope BF16 rope F32 Dh=128 qkv 2-byte aligned (no vectors)",
+                () -> qkNormRope(DType.BF16, DType.F32, 24, 3, 128, 5, 1)));
         c.add(check("merge_attention F32 (with -inf lse)", KernelChecks::merge));
         c.add(check("attention F32 Dh=64 Sq=77 Sk=100", () -> attention(DType.F32, DType.F32, 3, 77, 100, 64)));
         c.add(check("attention F32 Dh=128 Sq=40 Sk=129 out BF16", () -> attention(DType.F32, DType.BF16, 2, 40, 129, 128)));
@@ -238,8 +244,8 @@ public final class KernelChecks {
         requireClose("activation " + a + " " + dt, download(out), ref, tol(dt));
     }
 
-    static void addGated(DType dt) {
-        int rows = 29, cols = 3072;
+    static void addGated(DType dt, int cols) {
+        int rows = 29;
         float[] x = roundTo(randn(rows * cols, 6, 1), dt), y = roundTo(randn(rows * cols, 7, 1), dt);
         float[] g = roundTo(randn(cols, 8, 1), dt);
         Tensor tx = upload(x, dt, rows, cols), ty = upload(y, dt, rows, cols), tg = upload(g, dt, cols);
@@ -301,6 +307,11 @@ public final class KernelChecks {
     }
 
     static void qkNormRope(DType dt, DType ropeType, int s, int h, int dh, int offset) {
+        qkNormRope(dt, ropeType, s, h, dh, offset, 8);
+    }
+
+    /** {@code col}: where qkv starts inside its wider, poisoned rows (elements; 8 keeps bf16 16-byte aligned). */
+    static void qkNormRope(DType dt, DType ropeType, int s, int h, int dh, int offset, int col) {
         float eps = 1e-6f;
         int stot = offset + s + 3, w = 3 * h * dh, wide = w + 8;
         float[] qkv = roundTo(randn(s * w, 12, 1.5), dt);
@@ -313,7 +324,7 @@ public final class KernelChecks {
         }
         cos = roundTo(cos, ropeType);
         sin = roundTo(sin, ropeType);
-        Tensor tqkv = poisoned(dt, s, wide).narrow(1, 8, w);
+        Tensor tqkv = poisoned(dt, s, wide).narrow(1, col, w);
         ops().copyFromHost(tqkv, HostData.f32Bytes(qkv), DType.F32);
         Tensor tq = poisoned(dt, h, stot, dh), tk = poisoned(dt, h, stot, dh), tv = poisoned(dt, h, stot, dh);
         ops().qkNormRope(tqkv, upload(nq, dt, dh), upload(nk, dt, dh), eps, upload(cos, ropeType, s, dh),

@@ -42,6 +42,10 @@ class KernelNamesTest {
         }
         n.add(LayerNormModulate.kernelName(DType.BF16, true));
         n.add(QkNormRope.kernelName(DType.F32, DType.F32));
+        n.add(QkNormRope.d128KernelName(DType.F32));
+        n.add(QkNormRope.d128KernelName(DType.BF16));
+        n.add(AddGated.VEC8_KERNEL);
+        n.add(LayerNormModulate.WARP_KERNEL);
         n.add(QkNormRope.kernelName(DType.BF16, DType.F32));
         n.add(QkNormRope.kernelName(DType.BF16, DType.BF16));
         n.add(MergeAttention.KERNEL);
