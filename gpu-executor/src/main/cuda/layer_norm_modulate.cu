@@ -49,6 +49,23 @@ __device__ __forceinline__ void unpack8(const uint4& u, float* f) {
     }
 }
 
+// (x - mean) * rstd * (1 + scale) + shift for 8 columns, rounded to 8 bf16.
+__device__ __forceinline__ uint4 modulate8(const float* x, float mean, float rstd, const uint4& shift,
+                                           const uint4& scale) {
+    float fs[8], fc[8];
+    unpack8(shift, fs);
+    unpack8(scale, fc);
+    uint4 o;
+    __nv_bfloat162* oh = reinterpret_cast<__nv_bfloat162*>(&o);
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+        const float a = (x[2 * j] - mean) * rstd * (1.f + fc[2 * j]) + fs[2 * j];
+        const float b = (x[2 * j + 1] - mean) * rstd * (1.f + fc[2 * j + 1]) + fs[2 * j + 1];
+        oh[j] = __floats2bfloat162_rn(a, b);
+    }
+    return o;
+}
+
 /*
  * layer_norm_modulate_bf16_vec8: as layer_norm_modulate_bf16 with 16-byte loads and stores; needs
  * cols % 8 == 0, ldo % 8 == 0, ldx % 8 == 0 and 16-byte aligned bases. Keeps up to 8 vectors per
@@ -93,18 +110,7 @@ extern "C" __global__ void layer_norm_modulate_bf16_vec8(bf16* out, long long ld
     for (int i = 0; i < LNM_MAXV; i++) {
         int c = threadIdx.x + i * blockDim.x;
         if (c < nv) {
-            float fs[8], fc[8];
-            unpack8(sh[c], fs);
-            unpack8(sc[c], fc);
-            uint4 o;
-            __nv_bfloat162* oh = reinterpret_cast<__nv_bfloat162*>(&o);
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                float a = (vals[i][2 * j] - mean) * rstd * (1.f + fc[2 * j]) + fs[2 * j];
-                float b = (vals[i][2 * j + 1] - mean) * rstd * (1.f + fc[2 * j + 1]) + fs[2 * j + 1];
-                oh[j] = __floats2bfloat162_rn(a, b);
-            }
-            orow[c] = o;
+            orow[c] = modulate8(vals[i], mean, rstd, sh[c], sc[c]);
         }
     }
 }
@@ -159,19 +165,9 @@ extern "C" __global__ void layer_norm_modulate_bf16_warp(bf16* out, long long ld
     for (int i = 0; i < LNM_WARP_MAXV; i++) {
         const int c = lane + 32 * i;
         if (c < nv) {
-            float f[8], fs[8], fc[8];
+            float f[8];
             unpack8(raw[i], f);
-            unpack8(sh[c], fs);
-            unpack8(sc[c], fc);
-            uint4 o;
-            __nv_bfloat162* oh = reinterpret_cast<__nv_bfloat162*>(&o);
-#pragma unroll
-            for (int j = 0; j < 4; j++) {
-                const float a = (f[2 * j] - mean) * rstd * (1.f + fc[2 * j]) + fs[2 * j];
-                const float b = (f[2 * j + 1] - mean) * rstd * (1.f + fc[2 * j + 1]) + fs[2 * j + 1];
-                oh[j] = __floats2bfloat162_rn(a, b);
-            }
-            orow[c] = o;
+            orow[c] = modulate8(f, mean, rstd, sh[c], sc[c]);
         }
     }
 }

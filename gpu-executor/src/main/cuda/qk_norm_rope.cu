@@ -87,6 +87,21 @@ __device__ __forceinline__ void store4(bf16* p, float a, float b, float c, float
     *reinterpret_cast<uint2*>(p) = v;
 }
 
+// Four elements (two rotary pairs) of one q or k row: RMS-normalised by r, weighted by w (each step rounded
+// to bf16, as qknr_impl), rotated by c / sn, stored as 4 bf16.
+__device__ __forceinline__ void norm_rope4(bf16* dst, const float* x, float r, const float* w, const float* c,
+                                           const float* sn) {
+    float o[4];
+#pragma unroll
+    for (int p = 0; p < 4; p += 2) {
+        const float a = round_to<bf16>(round_to<bf16>(x[p] * r) * w[p]);
+        const float b = round_to<bf16>(round_to<bf16>(x[p + 1] * r) * w[p + 1]);
+        o[p] = a * c[p] - b * sn[p];
+        o[p + 1] = b * c[p + 1] + a * sn[p + 1];
+    }
+    store4(dst, o[0], o[1], o[2], o[3]);
+}
+
 // Dh = 128, bf16: lane l owns elements 4l .. 4l + 3 (rotary pairs 2l and 2l + 1) and reads q, k, v, cos
 // and sin of them with one load each, so a warp has its whole (token, head) in flight at once instead of
 // two dependent passes of 4-byte loads. Same rounding as qknr_impl; the RMS sum is reduced in another
@@ -120,23 +135,8 @@ __device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, co
     const float rq = rsqrtf(warp_sum(sq) / 128 + eps);
     const float rk = rsqrtf(warp_sum(sk) / 128 + eps);
     const long long dstOff = ((long long)h * Stot + seqOffset + s) * 128 + e;
-    float o[4];
-#pragma unroll
-    for (int p = 0; p < 4; p += 2) {
-        const float a = round_to<bf16>(round_to<bf16>(xq[p] * rq) * wq[p]);
-        const float b = round_to<bf16>(round_to<bf16>(xq[p + 1] * rq) * wq[p + 1]);
-        o[p] = a * c[p] - b * sn[p];
-        o[p + 1] = b * c[p + 1] + a * sn[p + 1];
-    }
-    store4(q + dstOff, o[0], o[1], o[2], o[3]);
-#pragma unroll
-    for (int p = 0; p < 4; p += 2) {
-        const float a = round_to<bf16>(round_to<bf16>(xk[p] * rk) * wk[p]);
-        const float b = round_to<bf16>(round_to<bf16>(xk[p + 1] * rk) * wk[p + 1]);
-        o[p] = a * c[p] - b * sn[p];
-        o[p + 1] = b * c[p + 1] + a * sn[p + 1];
-    }
-    store4(k + dstOff, o[0], o[1], o[2], o[3]);
+    norm_rope4(q + dstOff, xq, rq, wq, c, sn);
+    norm_rope4(k + dstOff, xk, rk, wk, c, sn);
     *reinterpret_cast<uint2*>(v + dstOff) = rawV;
 }
 
