@@ -35,15 +35,8 @@ extern "C" __global__ void add_gated_bf16_vec8(bf16* x, long long ldx, const bf1
                                                long long rows, long long cols) {
     const long long c = ((long long)blockIdx.x * blockDim.x + threadIdx.x) * 8;
     if (c >= cols) return;
-    const uint4 gv = *reinterpret_cast<const uint4*>(gate + c);
-    const __nv_bfloat162* g2 = reinterpret_cast<const __nv_bfloat162*>(&gv);
     float g[8];
-#pragma unroll
-    for (int i = 0; i < 4; i++) {
-        const float2 f = __bfloat1622float2(g2[i]);
-        g[2 * i] = f.x;
-        g[2 * i + 1] = f.y;
-    }
+    unpack8(*reinterpret_cast<const uint4*>(gate + c), g);
     for (long long r = blockIdx.y; r < rows; r += gridDim.y) {
         uint4* px = reinterpret_cast<uint4*>(x + r * ldx + c);
         uint4 xv = *px;

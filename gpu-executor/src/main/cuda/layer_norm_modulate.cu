@@ -39,16 +39,6 @@ extern "C" __global__ void layer_norm_modulate_bf16(bf16* out, long long ldo, co
     lnm_scalar(out, ldo, x, ldx, shift, scale, cols, eps);
 }
 
-__device__ __forceinline__ void unpack8(const uint4& u, float* f) {
-    const __nv_bfloat162* h = reinterpret_cast<const __nv_bfloat162*>(&u);
-#pragma unroll
-    for (int i = 0; i < 4; i++) {
-        float2 p = __bfloat1622float2(h[i]);
-        f[2 * i] = p.x;
-        f[2 * i + 1] = p.y;
-    }
-}
-
 // (x - mean) * rstd * (1 + scale) + shift for 8 columns, rounded to 8 bf16.
 __device__ __forceinline__ uint4 modulate8(const float* x, float mean, float rstd, const uint4& shift,
                                            const uint4& scale) {

@@ -142,8 +142,8 @@ __device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, co
 
 /*
  * qk_norm_rope_bf16_d128_rope<r>: qk_norm_rope_bf16_rope<r> for Dh = 128 with vector loads and stores
- * (same arguments minus Dh). Needs ldQkv % 8 == 0 and 16-byte aligned qkv, normQ/normK and q/k/v 8-byte
- * aligned, cos/sin rows 16-byte (f32) or 8-byte (bf16) aligned. One warp per (s, h).
+ * (same arguments minus Dh). Needs ldQkv % 4 == 0 and qkv, normQ/normK, q/k/v 8-byte aligned (8-byte loads
+ * and stores of 4 bf16), cos/sin rows 16-byte (f32) or 8-byte (bf16) aligned. One warp per (s, h).
  */
 #define QKNR_D128(RN, R)                                                                                     \
     extern "C" __global__ void qk_norm_rope_bf16_d128_rope##RN(                                             \
