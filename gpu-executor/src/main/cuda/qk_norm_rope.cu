@@ -1,7 +1,10 @@
 // qk_norm_rope: split a fused projection qkv [S, 3*H*Dh] into heads, RMSNorm q and k per head
 // (fp32 statistics, weights normQ/normK [Dh]), rotate q and k with cos/sin [S, Dh] (pairs (2i, 2i+1):
 //   o[2i] = x[2i]*cos[2i] - x[2i+1]*sin[2i],  o[2i+1] = x[2i+1]*cos[2i+1] + x[2i]*sin[2i+1]),
-// and write q, k, v into head-major [H, Stot, Dh] buffers at rows seqOffset + s.
+// and write q, k, v into head-major buffers at rows seqOffset + s. The destination layout is
+//   (s, h) -> (h / hpg) * gs + (h % hpg) * hs + (seqOffset + s) * rs     (elements)
+// contiguous [H, Stot, Dh] is hpg = H, gs = 0, hs = Stot * Dh, rs = Dh; Ulysses' peer window puts each
+// group of hpg heads into its owner's part (gs = part stride) with q, k, v interleaved per row.
 // Rounding follows diffusers: RMSNorm output is rounded to the storage dtype before the weight is
 // applied (and rounded again), rotary math runs in fp32 and rounds once.
 // One warp per (token, head); each lane owns pairs lane, lane+32, ...
@@ -11,7 +14,8 @@ template <typename T, typename R>
 __device__ void qknr_impl(const T* __restrict__ qkv, long long ldQkv, const T* __restrict__ normQ,
                           const T* __restrict__ normK, float eps, const R* __restrict__ cosT, long long ldCos,
                           const R* __restrict__ sinT, long long ldSin, T* __restrict__ q, T* __restrict__ k,
-                          T* __restrict__ v, int S, int H, int Dh, long long Stot, long long seqOffset) {
+                          T* __restrict__ v, int S, int H, int Dh, int hpg, long long gs, long long hs,
+                          long long rs, long long seqOffset) {
     const long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     const int lane = threadIdx.x & 31;
     if (warp >= (long long)S * H) return;
@@ -20,7 +24,7 @@ __device__ void qknr_impl(const T* __restrict__ qkv, long long ldQkv, const T* _
     const T* qs = row + (long long)h * Dh;
     const T* ks = row + (long long)(H + h) * Dh;
     const T* vs = row + (long long)(2 * H + h) * Dh;
-    const long long dstOff = ((long long)h * Stot + seqOffset + s) * Dh;
+    const long long dstOff = (long long)(h / hpg) * gs + (long long)(h % hpg) * hs + (seqOffset + s) * rs;
     const int pairs = Dh >> 1;
 
     float sq = 0.f, sk = 0.f;
@@ -53,17 +57,19 @@ __device__ void qknr_impl(const T* __restrict__ qkv, long long ldQkv, const T* _
 /*
  * qk_norm_rope_<t>_rope<r>(const T* qkv, long long ldQkv, const T* normQ, const T* normK, float eps,
  *                          const R* cos, long long ldCos, const R* sin, long long ldSin,
- *                          T* q, T* k, T* v, int S, int H, int Dh, long long Stot, long long seqOffset)
+ *                          T* q, T* k, T* v, int S, int H, int Dh, int hpg, long long gs, long long hs,
+ *                          long long rs, long long seqOffset)
  *   qkv [S, 3*H*Dh] row stride ldQkv; normQ/normK [Dh]; cos/sin [S, Dh] row strides ldCos/ldSin;
- *   q, k, v contiguous [H, Stot, Dh]. Dh even. One warp per (s, h): grid ceil(S*H*32 / block).
+ *   q, k, v: the layout above, one set of strides for all three. Dh even. One warp per (s, h):
+ *   grid ceil(S*H*32 / block).
  */
 #define QKNR(TN, T, RN, R)                                                                                   \
     extern "C" __global__ void qk_norm_rope_##TN##_rope##RN(                                                \
         const T* qkv, long long ldQkv, const T* normQ, const T* normK, float eps, const R* cosT,            \
-        long long ldCos, const R* sinT, long long ldSin, T* q, T* k, T* v, int S, int H, int Dh,           \
-        long long Stot, long long seqOffset) {                                                              \
-        qknr_impl<T, R>(qkv, ldQkv, normQ, normK, eps, cosT, ldCos, sinT, ldSin, q, k, v, S, H, Dh, Stot,    \
-                        seqOffset);                                                                         \
+        long long ldCos, const R* sinT, long long ldSin, T* q, T* k, T* v, int S, int H, int Dh, int hpg,  \
+        long long gs, long long hs, long long rs, long long seqOffset) {                                    \
+        qknr_impl<T, R>(qkv, ldQkv, normQ, normK, eps, cosT, ldCos, sinT, ldSin, q, k, v, S, H, Dh, hpg, gs, \
+                        hs, rs, seqOffset);                                                                 \
     }
 QKNR(f32, float, f32, float)
 QKNR(bf16, bf16, f32, float)
@@ -110,8 +116,8 @@ template <typename R>
 __device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, const bf16* __restrict__ normQ,
                                const bf16* __restrict__ normK, float eps, const R* __restrict__ cosT, long long ldCos,
                                const R* __restrict__ sinT, long long ldSin, bf16* __restrict__ q,
-                               bf16* __restrict__ k, bf16* __restrict__ v, int S, int H, long long Stot,
-                               long long seqOffset) {
+                               bf16* __restrict__ k, bf16* __restrict__ v, int S, int H, int hpg,
+                               long long gs, long long hs, long long rs, long long seqOffset) {
     const long long warp = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     const int lane = threadIdx.x & 31;
     if (warp >= (long long)S * H) return;
@@ -134,7 +140,7 @@ __device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, co
     }
     const float rq = rsqrtf(warp_sum(sq) / 128 + eps);
     const float rk = rsqrtf(warp_sum(sk) / 128 + eps);
-    const long long dstOff = ((long long)h * Stot + seqOffset + s) * 128 + e;
+    const long long dstOff = (long long)(h / hpg) * gs + (long long)(h % hpg) * hs + (seqOffset + s) * rs + e;
     norm_rope4(q + dstOff, xq, rq, wq, c, sn);
     norm_rope4(k + dstOff, xk, rk, wk, c, sn);
     *reinterpret_cast<uint2*>(v + dstOff) = rawV;
@@ -142,16 +148,17 @@ __device__ void qknr_d128_impl(const bf16* __restrict__ qkv, long long ldQkv, co
 
 /*
  * qk_norm_rope_bf16_d128_rope<r>: qk_norm_rope_bf16_rope<r> for Dh = 128 with vector loads and stores
- * (same arguments minus Dh). Needs ldQkv % 4 == 0 and qkv, normQ/normK, q/k/v 8-byte aligned (8-byte loads
- * and stores of 4 bf16), cos/sin rows 16-byte (f32) or 8-byte (bf16) aligned. One warp per (s, h).
+ * (same arguments minus Dh). Needs ldQkv, gs, hs, rs % 4 == 0 and qkv, normQ/normK, q/k/v 8-byte aligned
+ * (8-byte loads and stores of 4 bf16), cos/sin rows 16-byte (f32) or 8-byte (bf16) aligned. One warp per
+ * (s, h).
  */
 #define QKNR_D128(RN, R)                                                                                     \
     extern "C" __global__ void qk_norm_rope_bf16_d128_rope##RN(                                             \
         const bf16* qkv, long long ldQkv, const bf16* normQ, const bf16* normK, float eps, const R* cosT,  \
-        long long ldCos, const R* sinT, long long ldSin, bf16* q, bf16* k, bf16* v, int S, int H,          \
-        long long Stot, long long seqOffset) {                                                              \
-        qknr_d128_impl<R>(qkv, ldQkv, normQ, normK, eps, cosT, ldCos, sinT, ldSin, q, k, v, S, H, Stot,     \
-                          seqOffset);                                                                       \
+        long long ldCos, const R* sinT, long long ldSin, bf16* q, bf16* k, bf16* v, int S, int H, int hpg, \
+        long long gs, long long hs, long long rs, long long seqOffset) {                                    \
+        qknr_d128_impl<R>(qkv, ldQkv, normQ, normK, eps, cosT, ldCos, sinT, ldSin, q, k, v, S, H, hpg, gs,  \
+                          hs, rs, seqOffset);                                                               \
     }
 QKNR_D128(f32, float)
 QKNR_D128(bf16, bf16)

@@ -164,13 +164,17 @@ public final class TorchOps implements Ops {
     public void qkNormRope(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin,
                            Tensor q, Tensor k, Tensor v, long seqOffset) {
         long s = qkv.dim(0);
-        long h = q.dim(0);
-        long dh = q.dim(2);
-        if (qkv.rank() != 2 || qkv.dim(1) != 3 * h * dh || k.dim(0) != h || v.dim(0) != h
+        int r = q.rank();
+        boolean grouped = r == 4; // [G, H/G, Stot, Dh]: groups of heads placed apart (QkvTargets)
+        long h = grouped ? q.dim(0) * q.dim(1) : q.dim(0);
+        long dh = q.dim(r - 1);
+        if ((r != 3 && r != 4) || !Arrays.equals(k.shape(), q.shape()) || !Arrays.equals(v.shape(), q.shape())
+                || qkv.rank() != 2 || qkv.dim(1) != 3 * h * dh
                 || cos.dim(0) != s || cos.dim(1) != dh || sin.dim(0) != s || normQ.numel() != dh
-                || normK.numel() != dh || seqOffset < 0 || seqOffset + s > q.dim(1)) {
+                || normK.numel() != dh || seqOffset < 0 || seqOffset + s > q.dim(r - 2)) {
             throw new IllegalArgumentException("qkNormRope: qkv " + Arrays.toString(qkv.shape()) + ", q "
-                    + Arrays.toString(q.shape()) + ", cos " + Arrays.toString(cos.shape()) + ", norms "
+                    + Arrays.toString(q.shape()) + ", k " + Arrays.toString(k.shape()) + ", v "
+                    + Arrays.toString(v.shape()) + ", cos " + Arrays.toString(cos.shape()) + ", norms "
                     + normQ.numel() + "/" + normK.numel() + ", offset " + seqOffset);
         }
         org.bytedeco.pytorch.Tensor all = f(qkv);
@@ -182,9 +186,12 @@ public final class TorchOps implements Ops {
         }
         org.bytedeco.pytorch.Tensor qn = rope(rmsNorm(parts[0], f(normQ), eps), c, sn);
         org.bytedeco.pytorch.Tensor kn = rope(rmsNorm(parts[1], f(normK), eps), c, sn);
-        store(q.narrow(1, seqOffset, s), qn.transpose(0, 1));
-        store(k.narrow(1, seqOffset, s), kn.transpose(0, 1));
-        store(v.narrow(1, seqOffset, s), parts[2].transpose(0, 1));
+        org.bytedeco.pytorch.Tensor[] heads = {qn.transpose(0, 1), kn.transpose(0, 1), parts[2].transpose(0, 1)};
+        Tensor[] dst = {q, k, v};
+        for (int i = 0; i < 3; i++) {
+            Tensor rows = dst[i].narrow(r - 2, seqOffset, s);
+            store(rows, grouped ? heads[i].reshape(rows.shape()) : heads[i]);
+        }
     }
 
     /** diffusers RMSNorm: x * rsqrt(mean(x^2) + eps) * weight, in fp32. */

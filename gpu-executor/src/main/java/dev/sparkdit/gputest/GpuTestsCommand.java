@@ -52,6 +52,10 @@ public final class GpuTestsCommand implements Command {
         Args a = Args.parse(argv, Set.of("--cases", "--filter"), Set.of());
         String filter = a.get("--filter", "").toLowerCase(Locale.ROOT);
         List<GpuCheck> checks = new ArrayList<>(KernelChecks.all());
+        int gpus = CudaDevice.count();
+        for (int n = 2; n <= Math.min(gpus, 4); n *= 2) {
+            checks.add(new PeerWindowCheck(n));
+        }
         String casesDir = a.get("--cases", System.getProperty("sparkdit.cases", null));
         if (casesDir != null) {
             try (Stream<Path> s = Files.list(Path.of(casesDir))) {
@@ -63,7 +67,7 @@ public final class GpuTestsCommand implements Command {
                     // random_even: 6 heads, 76 + 576 tokens, even over 2 and 4 ranks (pipelined path)
                     String name = dir.getFileName().toString();
                     if (name.startsWith("random_hd128") || name.startsWith("random_even")) {
-                        checks.addAll(shardedChecks(dir, CudaDevice.count(), out));
+                        checks.addAll(shardedChecks(dir, gpus, out));
                     }
                 }
             }

@@ -89,6 +89,9 @@ public final class KernelChecks {
         c.add(check("qk_norm_rope BF16 rope BF16 Dh=128", () -> qkNormRope(DType.BF16, DType.BF16, 9, 2, 128, 3)));
         c.add(check("qk_norm_rope BF16 rope F32 Dh=128 qkv 2-byte aligned (no vectors)",
                 () -> qkNormRope(DType.BF16, DType.F32, 24, 3, 128, 5, 1)));
+        c.add(check("qk_norm_rope BF16 Dh=128 into head groups (peer window layout)",
+                () -> qkNormRopeGrouped(DType.BF16, 128)));
+        c.add(check("qk_norm_rope F32 Dh=64 into head groups", () -> qkNormRopeGrouped(DType.F32, 64)));
         c.add(check("merge_attention F32 (with -inf lse)", KernelChecks::merge));
         c.add(check("attention F32 Dh=64 Sq=77 Sk=100", () -> attention(DType.F32, DType.F32, 3, 77, 100, 64)));
         c.add(check("attention F32 Dh=128 Sq=40 Sk=129 out BF16", () -> attention(DType.F32, DType.BF16, 2, 40, 129, 128)));
@@ -371,6 +374,55 @@ public final class KernelChecks {
                 }
             }
             requireClose("qk_norm_rope " + "qkv".charAt(part) + " " + dt, sel, ref, tol(dt));
+        }
+    }
+
+    /**
+     * q, k, v as {@code [G, H/G, Stot, Dh]} views interleaved per row inside parts with gaps between them
+     * (Ulysses' peer window) must hold exactly what the contiguous call writes (checked against fp64
+     * above), and nothing else of the parts may change.
+     */
+    static void qkNormRopeGrouped(DType dt, int dh) {
+        int s = 9, groups = 2, hpg = 3, h = groups * hpg, offset = 2, stot = offset + s + 1;
+        long row = 3L * hpg * dh, part = stot * row + 64; // 64 elements between parts stay untouched
+        float eps = 1e-6f;
+        Tensor qkv = upload(roundTo(randn(s * 3 * h * dh, 21, 1.5), dt), dt, s, 3L * h * dh);
+        Tensor nq = upload(roundTo(HostData.uniform(dh, 22, 0.5, 1.5), dt), dt, dh);
+        Tensor nk = upload(roundTo(HostData.uniform(dh, 23, 0.5, 1.5), dt), dt, dh);
+        Tensor cos = upload(HostData.uniform(s * dh, 24, -1, 1), DType.F32, s, dh);
+        Tensor sin = upload(HostData.uniform(s * dh, 25, -1, 1), DType.F32, s, dh);
+        Tensor tq = poisoned(dt, h, stot, dh), tk = poisoned(dt, h, stot, dh), tv = poisoned(dt, h, stot, dh);
+        ops().qkNormRope(qkv, nq, nk, eps, cos, sin, tq, tk, tv, offset);
+        Tensor win = poisoned(dt, groups * part);
+        Tensor[] g = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            g[i] = new Tensor(win.address() + (long) i * hpg * dh * dt.bytes(), win.device(), dt,
+                    new long[] {groups, hpg, stot, dh}, new long[] {part, dh, row, 1});
+        }
+        ops().qkNormRope(qkv, nq, nk, eps, cos, sin, g[0], g[1], g[2], offset);
+        float[] got = download(win);
+        float[][] want = {download(tq), download(tk), download(tv)};
+        boolean[] written = new boolean[got.length];
+        for (int t = 0; t < 3; t++) {
+            for (int hh = 0; hh < h; hh++) {
+                for (int r = offset; r < offset + s; r++) {
+                    for (int d = 0; d < dh; d++) {
+                        int at = (int) ((hh / hpg) * part + t * hpg * dh + (hh % hpg) * dh + r * row + d);
+                        float w = want[t][(hh * stot + r) * dh + d];
+                        written[at] = true;
+                        if (Float.compare(got[at], w) != 0) {
+                            throw new AssertionError("qk_norm_rope grouped " + dt + ": " + "qkv".charAt(t) + " head "
+                                    + hh + " row " + r + " element " + d + " is " + got[at] + ", contiguous call wrote " + w);
+                        }
+                    }
+                }
+            }
+        }
+        for (int i = 0; i < got.length; i++) {
+            if (!written[i] && !Float.isNaN(got[i])) {
+                throw new AssertionError("qk_norm_rope grouped " + dt + " wrote element " + i + " of the parts ("
+                        + got[i] + "), outside its rows");
+            }
         }
     }
 

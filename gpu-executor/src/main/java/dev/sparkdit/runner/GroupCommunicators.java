@@ -2,7 +2,9 @@ package dev.sparkdit.runner;
 
 import dev.sparkdit.backend.ComputeBackend;
 import dev.sparkdit.cuda.CudaBackend;
+import dev.sparkdit.cuda.CudaPeerWindows;
 import dev.sparkdit.usp.Fp8Communication;
+import dev.sparkdit.usp.LocalAttention;
 import dev.sparkdit.usp.ParallelPlan;
 import dev.sparkdit.usp.RankPlacement;
 import dev.sparkdit.usp.RingAttention;
@@ -12,6 +14,7 @@ import dev.sparkdit.usp.UspAttention;
 import dev.sparkdit.usp.comm.Communicator;
 import dev.sparkdit.usp.comm.GlooCommunicator;
 import dev.sparkdit.usp.comm.NcclCommunicator;
+import dev.sparkdit.usp.comm.PeerWindows;
 import dev.sparkdit.usp.comm.Rendezvous;
 
 import java.time.Duration;
@@ -25,6 +28,8 @@ import java.util.List;
 public final class GroupCommunicators implements AutoCloseable {
     final List<Communicator> all = new ArrayList<>();
     final SequenceAttention attention;
+    /** Peer windows of the Ulysses group (CUDA ranks only; closed before the communicators). */
+    private final CudaPeerWindows windows;
 
     GroupCommunicators(ParallelPlan plan, RankPlacement me, ComputeBackend backend, Rendezvous rendezvous,
                        int[] lengths, Fp8Communication fp8, Duration timeout) {
@@ -46,14 +51,18 @@ public final class GroupCommunicators implements AutoCloseable {
             close();
             throw e;
         }
+        windows = backend instanceof CudaBackend cuda && ulysses != null
+                ? new CudaPeerWindows(cuda.cudaOps(), timeout) : null;
+        PeerWindows peers = windows != null ? windows : PeerWindows.NONE;
         if (ulysses != null && ring != null) {
-            attention = new UspAttention(ulysses, ring, lengths, fp8);
+            attention = new UspAttention(ulysses, ring, lengths, fp8, peers);
         } else if (ulysses != null) {
-            attention = new UlyssesAttention(ulysses, lengths, fp8);
+            attention = new UlyssesAttention(ulysses, lengths, fp8, LocalAttention.INSTANCE,
+                    Integer.getInteger(UlyssesAttention.CHUNKS_PROPERTY, UlyssesAttention.DEFAULT_CHUNKS), peers);
         } else if (ring != null) {
             attention = new RingAttention(ring, lengths);
         } else {
-            attention = dev.sparkdit.usp.LocalAttention.INSTANCE;
+            attention = LocalAttention.INSTANCE;
         }
     }
 
@@ -67,6 +76,9 @@ public final class GroupCommunicators implements AutoCloseable {
     }
 
     void abort() {
+        if (windows != null) {
+            windows.abort();
+        }
         for (Communicator c : all) {
             try {
                 c.abort();
@@ -78,6 +90,13 @@ public final class GroupCommunicators implements AutoCloseable {
 
     @Override
     public void close() {
+        if (windows != null) {
+            try {
+                windows.close();
+            } catch (RuntimeException ignored) {
+                // As below: after a failure the first error is what the caller sees.
+            }
+        }
         for (Communicator c : all) {
             try {
                 c.close();

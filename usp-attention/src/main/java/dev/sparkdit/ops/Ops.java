@@ -79,7 +79,9 @@ public interface Ops extends AutoCloseable {
      *   qkv      [S, 3*H*Dh]   columns: q heads, then k heads, then v heads (may be row-strided)
      *   normQ/K  [Dh]          RMSNorm weights
      *   cos, sin [S, Dh]       rotary tables for these S tokens (pairs (2i, 2i+1) rotate together)
-     *   q, k, v  [H, Stot, Dh] written at rows [seqOffset, seqOffset + S)
+     *   q, k, v  [H, Stot, Dh] written at rows [seqOffset, seqOffset + S); or [G, H/G, Stot, Dh], groups
+     *            of heads placed apart (see QkvTargets); any strides with a contiguous last dim, the
+     *            same for all three
      * </pre>
      */
     void qkNormRope(Tensor qkv, Tensor normQ, Tensor normK, float eps, Tensor cos, Tensor sin,

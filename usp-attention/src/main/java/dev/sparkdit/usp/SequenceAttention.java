@@ -1,6 +1,8 @@
 package dev.sparkdit.usp;
 
 import dev.sparkdit.ops.Ops;
+import dev.sparkdit.tensor.Arena;
+import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 
 /**
@@ -18,4 +20,16 @@ import dev.sparkdit.tensor.Tensor;
  */
 public interface SequenceAttention {
     void attend(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale);
+
+    /**
+     * The q, k, v a block should fill for its next {@link #attend} call, so that a strategy can have
+     * them written where it needs them (Ulysses: straight into the peers' memory, with no pack copy and
+     * no collective). Default: three contiguous {@code [heads, tokens, headDim]} tensors from
+     * {@code ops.scratch()}, released by the caller's reset like any scratch.
+     */
+    default QkvTargets qkvTargets(Ops ops, DType dtype, long heads, long tokens, long headDim) {
+        Arena a = ops.scratch();
+        return new QkvTargets(a.allocate(dtype, heads, tokens, headDim), a.allocate(dtype, heads, tokens, headDim),
+                a.allocate(dtype, heads, tokens, headDim));
+    }
 }

@@ -5,6 +5,8 @@ import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.comm.Communicator;
+import dev.sparkdit.usp.comm.PeerWindow;
+import dev.sparkdit.usp.comm.PeerWindows;
 
 import java.util.Arrays;
 
@@ -43,6 +45,16 @@ public final class UlyssesAttention implements SequenceAttention {
     private final Fp8Communication fp8;
     private final SequenceAttention inner;
     private final int chunks;
+    private final PeerWindows windows;
+    private final boolean windowAllowed;
+    private boolean windowOpened;
+    private PeerWindow window;
+
+    /**
+     * System property: {@code on} (default) exchanges through a {@link PeerWindow} where the group can
+     * open one; {@code off} always uses the communicator's all-to-all.
+     */
+    public static final String PEER_WINDOW_PROPERTY = "sparkdit.ulysses.peer-window";
 
     /**
      * System property: head chunks of the pipelined exchange (default {@value #DEFAULT_CHUNKS}). Measured
@@ -72,6 +84,22 @@ public final class UlyssesAttention implements SequenceAttention {
      */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
                             int chunks) {
+        this(comm, lengths, fp8, inner, chunks, PeerWindows.NONE);
+    }
+
+    /**
+     * @param windows opens the peer window of the even path on the first call that can use one
+     *                ({@link PeerWindows#NONE}: always the communicator's all-to-all)
+     */
+    public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
+                            int chunks, PeerWindows windows) {
+        String mode = System.getProperty(PEER_WINDOW_PROPERTY, "on");
+        if (!mode.equals("on") && !mode.equals("off")) {
+            throw new IllegalArgumentException("ulysses: " + PEER_WINDOW_PROPERTY + " must be on or off, got '" + mode
+                    + "'");
+        }
+        this.windows = windows;
+        this.windowAllowed = mode.equals("on");
         if (chunks < 1) {
             throw new IllegalArgumentException("ulysses: chunks must be >= 1, got " + chunks + " (property "
                     + CHUNKS_PROPERTY + ")");
@@ -105,6 +133,15 @@ public final class UlyssesAttention implements SequenceAttention {
     public void attend(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale) {
         int u = comm.size();
         int me = comm.rank();
+        if (window != null && q.rank() == 4) {
+            // q, k, v from qkvTargets: already in the peers' parts, nothing to pack
+            QkvTargets t = windowTargets(ops, window, q.dtype(), q.dim(1), q.dim(3));
+            if (q.equals(t.q()) && k.equals(t.k()) && v.equals(t.v())) {
+                out.requireShape("ulysses out", padded, q.dim(1) * u * q.dim(3));
+                attendWindow(ops, out, null, null, null, scale, q.dim(1), window, q.dtype());
+                return;
+            }
+        }
         long h = q.dim(0);
         long s = q.dim(1);
         long dh = q.dim(2);
@@ -114,6 +151,13 @@ public final class UlyssesAttention implements SequenceAttention {
             return;
         }
         long hu = (h + u - 1) / u;
+        if (windowShape(h, s, hu)) {
+            PeerWindow w = window(windowBytes(u, hu, dh, q.dtype()));
+            if (w != null) {
+                attendWindow(ops, out, q, k, v, scale, hu, w, q.dtype());
+                return;
+            }
+        }
         if (even) {
             attendEven(ops, out, q, k, v, scale, hu);
             return;
@@ -288,6 +332,135 @@ public final class UlyssesAttention implements SequenceAttention {
     }
 
     /**
+     * Every rank holds {@code P} tokens and {@code H = U * hu}: rank j stores its q/k/v rows of rank i's
+     * heads straight into rank i's part of the window, and its attention output for rank i's tokens
+     * into rank i's part again; a barrier after each makes the stores visible. No pack buffer, no
+     * collective call, no copy of this rank's own chunk through a communicator.
+     *
+     * <pre>
+     *   part of rank i:
+     *     qkv   [U*P, 3, hu, Dh]   rows [j*P, (j+1)*P) stored by rank j: q, k, v of i's heads, j's tokens
+     *     back  [U, P, hu*Dh]      chunk j stored by rank j: output of j's heads for i's tokens
+     *   outC    [U*P, hu*Dh]       (scratch) attention over the whole sequence, my heads
+     * </pre>
+     *
+     * Reuse is safe across calls: a rank stores into a peer's qkv only after the barrier that followed
+     * the peer's attention (the second barrier of the previous call), and into a peer's back only after
+     * the first barrier of this call, which the peer reaches after reading back in the previous call.
+     */
+    private void attendWindow(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale, long hu, PeerWindow w,
+                              DType dt) {
+        int u = comm.size();
+        int me = comm.rank();
+        long p = padded;
+        long dh = out.dim(1) / (hu * u);
+        DType odt = out.dtype();
+        if (w.bytes() < windowBytes(u, hu, dh, dt) || odt.bytes() > WIDEST_OUT) {
+            throw new IllegalStateException("ulysses: peer window of " + w.bytes() + " bytes per rank is too small for "
+                    + hu + " heads of " + dh + " over " + u + " x " + p + " tokens with output " + odt);
+        }
+        long partElems = w.stride() / dt.bytes();
+        long row = 3 * hu * dh;
+        if (q != null) {
+            Tensor[] qkvIn = {q, k, v};
+            for (int t = 0; t < 3; t++) {
+                Tensor src = qkvIn[t];
+                long hs = src.stride(0);
+                ops.copy(new Tensor(w.base() + (me * p * row + t * hu * dh) * dt.bytes(), out.device(), dt,
+                                new long[] {u, p, hu, dh}, new long[] {partElems, row, dh, 1}),
+                        at(src, 0, new long[] {u, p, hu, dh}, new long[] {hu * hs, src.stride(1), hs, 1}));
+            }
+        }
+        w.barrier();
+        Arena a = ops.scratch();
+        long mark = a.mark();
+        try {
+            Tensor outC = a.allocate(odt, u * p, hu * dh);
+            long[] shape = {hu, u * p, dh};
+            long[] strides = {dh, row, 1};
+            Tensor[] local = new Tensor[3];
+            for (int t = 0; t < 3; t++) {
+                local[t] = new Tensor(w.local() + t * hu * dh * dt.bytes(), out.device(), dt, shape, strides);
+            }
+            inner.attend(ops, outC, local[0], local[1], local[2], scale);
+            long back = backOffset(u, hu, dh, dt);
+            ops.copy(new Tensor(w.base() + back + me * p * hu * dh * odt.bytes(), out.device(), odt,
+                    new long[] {u, p, hu * dh}, new long[] {w.stride() / odt.bytes(), hu * dh, 1}), outC.view(u, p, hu * dh));
+        } finally {
+            a.reset(mark);
+        }
+        w.barrier();
+        ops.copy(at(out, 0, new long[] {u, p, hu * dh}, new long[] {hu * dh, out.stride(0), 1}),
+                new Tensor(w.local() + backOffset(u, hu, dh, dt), out.device(), odt, new long[] {u, p, hu * dh},
+                        new long[] {p * hu * dh, hu * dh, 1}));
+    }
+
+    /** Byte offset of {@code back} in a part: after {@code qkv}, 256-byte aligned. */
+    private long backOffset(int u, long hu, long dh, DType dt) {
+        return Arena.alignUp(u * padded * 3 * hu * dh * dt.bytes());
+    }
+
+    /** Bytes per part: qkv, then back sized for the widest output dtype, so one window serves any. */
+    private long windowBytes(int u, long hu, long dh, DType dt) {
+        return backOffset(u, hu, dh, dt) + u * padded * hu * dh * WIDEST_OUT;
+    }
+
+    /** Output element size the window's back region is sized for (fp32). */
+    private static final int WIDEST_OUT = 4;
+
+    /** Whether a call of {@code h} heads and {@code s} local tokens can exchange through a peer window. */
+    private boolean windowShape(long h, long s, long hu) {
+        return comm.size() > 1 && even && s == padded && s > 0 && h == hu * comm.size()
+                && fp8 == Fp8Communication.OFF && Math.min(chunks, hu) == 1;
+    }
+
+    /**
+     * In a window: q, k and v fill {@code [U, hu, P, Dh]} views straight into every rank's part (group j =
+     * heads of rank j, at this rank's rows), the layout {@link #attendWindow} packs into.
+     */
+    @Override
+    public QkvTargets qkvTargets(Ops ops, DType dtype, long heads, long tokens, long headDim) {
+        int u = comm.size();
+        long hu = (heads + u - 1) / u;
+        if (windowShape(heads, tokens, hu)) {
+            PeerWindow w = window(windowBytes(u, hu, headDim, dtype));
+            if (w != null) {
+                return windowTargets(ops, w, dtype, hu, headDim);
+            }
+        }
+        return SequenceAttention.super.qkvTargets(ops, dtype, heads, tokens, headDim);
+    }
+
+    private QkvTargets windowTargets(Ops ops, PeerWindow w, DType dt, long hu, long dh) {
+        int u = comm.size();
+        long p = padded;
+        long row = 3 * hu * dh;
+        long[] shape = {u, hu, p, dh};
+        long[] strides = {w.stride() / dt.bytes(), dh, row, 1};
+        Tensor[] t = new Tensor[3];
+        for (int i = 0; i < 3; i++) {
+            t[i] = new Tensor(w.base() + (comm.rank() * p * row + i * hu * dh) * dt.bytes(), ops.device(), dt, shape,
+                    strides);
+        }
+        return new QkvTargets(t[0], t[1], t[2]);
+    }
+
+    /**
+     * The window for {@code bytes} per rank: opened on the first call that asks (every rank asks at the
+     * same call, as they run the same steps); null where none could be opened or it is too small.
+     */
+    private PeerWindow window(long bytes) {
+        if (!windowAllowed) {
+            return null;
+        }
+        if (!windowOpened) {
+            windowOpened = true;
+            window = windows.open(comm, bytes).orElse(null);
+        }
+        return window != null && window.bytes() >= bytes && window.stride() % 8 == 0 ? window : null;
+    }
+
+    /**
      * The all-to-all of one chunk: started on the communicator's side stream, or, with FP8, quantized,
      * exchanged and dequantized before returning.
      */
@@ -343,7 +516,7 @@ public final class UlyssesAttention implements SequenceAttention {
     @Override
     public String toString() {
         return "UlyssesAttention[" + comm + ", lengths " + Arrays.toString(lengths) + ", fp8 " + fp8 + ", chunks "
-                + chunks + ", inner "
+                + chunks + ", peer window " + (window != null ? "open" : windowAllowed ? "none" : "off") + ", inner "
                 + inner + "]";
     }
 }

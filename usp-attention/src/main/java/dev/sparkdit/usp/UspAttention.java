@@ -3,6 +3,7 @@ package dev.sparkdit.usp;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.comm.Communicator;
+import dev.sparkdit.usp.comm.PeerWindows;
 
 import java.util.Arrays;
 
@@ -20,6 +21,12 @@ public final class UspAttention implements SequenceAttention {
     private final UlyssesAttention delegate;
 
     public UspAttention(Communicator ulysses, Communicator ring, int[] lengths, Fp8Communication fp8) {
+        this(ulysses, ring, lengths, fp8, PeerWindows.NONE);
+    }
+
+    /** @param windows peer windows for the Ulysses exchange (see {@link UlyssesAttention}) */
+    public UspAttention(Communicator ulysses, Communicator ring, int[] lengths, Fp8Communication fp8,
+                        PeerWindows windows) {
         int u = ulysses.size();
         int r = ring.size();
         if (lengths.length != u * r) {
@@ -38,7 +45,7 @@ public final class UspAttention implements SequenceAttention {
         int chunks = evenGroups(lengths, u) ? Integer.getInteger(UlyssesAttention.CHUNKS_PROPERTY,
                 UlyssesAttention.DEFAULT_CHUNKS) : 1;
         this.delegate = new UlyssesAttention(ulysses, ulyssesLengths, fp8, new RingAttention(ring, ringLengths),
-                chunks);
+                chunks, windows);
     }
 
     /** Whether every Ulysses group (consecutive runs of {@code u} lengths) holds equal, non-zero lengths. */
@@ -54,6 +61,11 @@ public final class UspAttention implements SequenceAttention {
     @Override
     public void attend(Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale) {
         delegate.attend(ops, out, q, k, v, scale);
+    }
+
+    @Override
+    public QkvTargets qkvTargets(Ops ops, dev.sparkdit.tensor.DType dtype, long heads, long tokens, long headDim) {
+        return delegate.qkvTargets(ops, dtype, heads, tokens, headDim);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.sparkdit.usp.comm.Communicator;
 import dev.sparkdit.usp.comm.GlooCommunicator;
 import dev.sparkdit.usp.comm.InProcessRendezvous;
 import dev.sparkdit.usp.testing.HostFloats;
+import dev.sparkdit.usp.testing.HostPeerWindows;
 import dev.sparkdit.usp.testing.Ranks;
 import dev.sparkdit.usp.testing.TestOps;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,124 @@ class SequenceParallelAttentionTest {
         double err = check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.ON,
                 LocalAttention.INSTANCE, 3)), 0.15, 1f, 12, 24);
         assertTrue(err > 1e-6, "fp8 communication changed nothing: max error " + err);
+    }
+
+    // With a peer window (ranks store straight into each other's memory): heads divisible by the degree,
+    // even lengths, no fp8; twice per check, so parts are reused at the same addresses.
+
+    @Test
+    void ulyssesTwoRanksThroughAPeerWindow() throws Exception {
+        try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
+            check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                    LocalAttention.INSTANCE, 1, w)), 1e-5, 2f, 12, 24);
+            assertEquals(2 * 2, w.barriers(), "two calls, two barriers each");
+        }
+    }
+
+    @Test
+    void ulyssesThreeRanksThroughAPeerWindow() throws Exception {
+        try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
+            check(6, 3, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                    LocalAttention.INSTANCE, 1, w)), 1e-5, 2f, 12, 24);
+            assertEquals(2 * 2, w.barriers());
+        }
+    }
+
+    @Test
+    void uspTwoByTwoThroughPeerWindowsWithARingInside() throws Exception {
+        // two Ulysses groups (one per ring index), each with its own window
+        try (HostPeerWindows w = new HostPeerWindows(c -> c.toString().replaceAll(", rank .*", ""))) {
+            check(4, 2, 2, (r, c, l) -> evenLengths(l, new UspAttention(c[0], c[1], l, Fp8Communication.OFF, w)),
+                    1e-5, 2f, 12, 24);
+            assertEquals(2 * 2 * 2, w.barriers(), "two groups, two calls, two barriers each");
+        }
+    }
+
+    @Test
+    void ulyssesQkvWrittenStraightIntoThePeerWindow() throws Exception {
+        try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
+            check(4, 2, 1, (r, c, l) -> new IntoTargets(evenLengths(l, new UlyssesAttention(c[0], l,
+                    Fp8Communication.OFF, LocalAttention.INSTANCE, 1, w)), true), 1e-5, 2f, 12, 24);
+            assertEquals(2 * 2, w.barriers());
+        }
+    }
+
+    @Test
+    void uspQkvWrittenStraightIntoThePeerWindows() throws Exception {
+        try (HostPeerWindows w = new HostPeerWindows(c -> c.toString().replaceAll(", rank .*", ""))) {
+            check(4, 2, 2, (r, c, l) -> new IntoTargets(evenLengths(l, new UspAttention(c[0], c[1], l,
+                    Fp8Communication.OFF, w)), true), 1e-5, 2f, 12, 24);
+            assertEquals(2 * 2 * 2, w.barriers());
+        }
+    }
+
+    @Test
+    void qkvTargetsWithoutAWindowAreScratchTensors() throws Exception {
+        check(5, 2, 1, (r, c, l) -> new IntoTargets(new UlyssesAttention(c[0], l, Fp8Communication.OFF), false),
+                1e-5);
+        check(3, 1, 2, (r, c, l) -> new IntoTargets(new RingAttention(c[1], l), false), 1e-5);
+    }
+
+    /**
+     * Asks {@code inner} where q, k, v go (as a FLUX block does), copies them there and attends over
+     * those; {@code window}: the targets must be head-grouped window views, else plain [H, S, Dh].
+     */
+    private record IntoTargets(SequenceAttention inner, boolean window) implements SequenceAttention {
+        @Override
+        public void attend(dev.sparkdit.ops.Ops ops, Tensor out, Tensor q, Tensor k, Tensor v, float scale) {
+            Arena a = ops.scratch();
+            long mark = a.mark();
+            QkvTargets t = inner.qkvTargets(ops, q.dtype(), q.dim(0), q.dim(1), q.dim(2));
+            assertEquals(window ? 4 : 3, t.q().rank(), "targets " + t.q());
+            Tensor[] src = {q, k, v};
+            Tensor[] dst = {t.q(), t.k(), t.v()};
+            for (int i = 0; i < 3; i++) {
+                Tensor d = dst[i];
+                Tensor from = src[i];
+                if (d.rank() == 4) {
+                    long hu = d.dim(1);
+                    from = new Tensor(from.address(), from.device(), from.dtype(), d.shape(),
+                            new long[] {hu * from.stride(0), from.stride(0), from.stride(1), 1});
+                }
+                ops.copy(d, from);
+            }
+            inner.attend(ops, out, t.q(), t.k(), t.v(), scale);
+            a.reset(mark);
+        }
+    }
+
+    @Test
+    void headsNotDivisibleOrUnevenLengthsKeepTheAllToAll() throws Exception {
+        try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
+            check(5, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                    LocalAttention.INSTANCE, 1, w), 1e-5, 2f, 12, 24);
+            check(4, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                    LocalAttention.INSTANCE, 1, w), 1e-5);
+            assertEquals(0, w.barriers(), "5 heads over 2 ranks, or 37 tokens over 2, cannot use the window");
+        }
+    }
+
+    @Test
+    void peerWindowPropertyOffKeepsTheAllToAllAndOtherValuesAreRejected() throws Exception {
+        String before = System.getProperty(UlyssesAttention.PEER_WINDOW_PROPERTY);
+        try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
+            System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, "off");
+            check(4, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
+                    LocalAttention.INSTANCE, 1, w), 1e-5, 2f, 12, 24);
+            assertEquals(0, w.barriers());
+            System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, "maybe");
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> new UlyssesAttention(new FakeGroup(), new int[] {1, 1}, Fp8Communication.OFF,
+                            LocalAttention.INSTANCE, 1, w));
+            assertTrue(e.getMessage().contains("maybe") && e.getMessage().contains(UlyssesAttention.PEER_WINDOW_PROPERTY),
+                    e.getMessage());
+        } finally {
+            if (before == null) {
+                System.clearProperty(UlyssesAttention.PEER_WINDOW_PROPERTY);
+            } else {
+                System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, before);
+            }
+        }
     }
 
     @Test

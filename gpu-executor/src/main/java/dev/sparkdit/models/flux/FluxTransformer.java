@@ -8,6 +8,7 @@ import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
+import dev.sparkdit.usp.QkvTargets;
 import dev.sparkdit.usp.SequenceAttention;
 
 import java.util.List;
@@ -320,9 +321,10 @@ public final class FluxTransformer {
             Tensor qkv = scratch.allocate(dt, s, 3 * d);
             addQkvProj.apply(ops, qkv.narrow(0, 0, nt), normedTxt, Activation.NONE);
             toQkv.apply(ops, qkv.narrow(0, nt, ni), normedImg, Activation.NONE);
-            Tensor q = scratch.allocate(dt, heads, s, headDim);
-            Tensor k = scratch.allocate(dt, heads, s, headDim);
-            Tensor v = scratch.allocate(dt, heads, s, headDim);
+            QkvTargets qkvHeads = attention.qkvTargets(ops, dt, heads, s, headDim);
+            Tensor q = qkvHeads.q();
+            Tensor k = qkvHeads.k();
+            Tensor v = qkvHeads.v();
             ops.qkNormRope(qkv.narrow(0, 0, nt), normAddedQ, normAddedK, FluxConfig.NORM_EPS,
                     cos.narrow(0, 0, nt), sin.narrow(0, 0, nt), q, k, v, 0);
             ops.qkNormRope(qkv.narrow(0, nt, ni), normQ, normK, FluxConfig.NORM_EPS,
@@ -389,9 +391,10 @@ public final class FluxTransformer {
             // [attention output | gelu(mlp)] side by side, so proj_out is one GEMM over the concatenation.
             Tensor cat = scratch.allocate(dt, s, d + m);
             projMlp.apply(ops, cat.narrow(1, d, m), normed, Activation.GELU_TANH);
-            Tensor q = scratch.allocate(dt, heads, s, headDim);
-            Tensor k = scratch.allocate(dt, heads, s, headDim);
-            Tensor v = scratch.allocate(dt, heads, s, headDim);
+            QkvTargets qkvHeads = attention.qkvTargets(ops, dt, heads, s, headDim);
+            Tensor q = qkvHeads.q();
+            Tensor k = qkvHeads.k();
+            Tensor v = qkvHeads.v();
             ops.qkNormRope(qkv, normQ, normK, FluxConfig.NORM_EPS, cos, sin, q, k, v, 0);
             // The attention output lands straight in the left-hand columns (a row-strided view).
             attention.attend(ops, cat.narrow(1, 0, d), q, k, v, (float) (1.0 / Math.sqrt(headDim)));
