@@ -9,6 +9,25 @@ final class LocalShapes {
     private LocalShapes() {
     }
 
+    /**
+     * One length per rank of a group of {@code groupSize}, none negative; returns the largest (the padded
+     * length of the exchange buffers).
+     */
+    static int requireLengths(String strategy, int[] lengths, int groupSize) {
+        if (lengths.length != groupSize) {
+            throw new IllegalArgumentException(strategy + ": " + lengths.length + " lengths " + Arrays.toString(lengths)
+                    + " for a group of " + groupSize + " ranks");
+        }
+        int max = 0;
+        for (int l : lengths) {
+            if (l < 0) {
+                throw new IllegalArgumentException(strategy + ": negative length in " + Arrays.toString(lengths));
+            }
+            max = Math.max(max, l);
+        }
+        return max;
+    }
+
     static void require(String strategy, int me, int[] lengths, Tensor out, Tensor q, Tensor k, Tensor v) {
         long h = q.dim(0);
         long s = q.dim(1);

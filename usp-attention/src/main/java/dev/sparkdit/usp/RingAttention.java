@@ -31,17 +31,7 @@ public final class RingAttention implements SequenceAttention {
 
     /** @param lengths tokens held by each rank of {@code comm}, indexed by group rank */
     public RingAttention(Communicator comm, int[] lengths) {
-        if (lengths.length != comm.size()) {
-            throw new IllegalArgumentException("ring: " + lengths.length + " lengths " + Arrays.toString(lengths)
-                    + " for a group of " + comm.size() + " ranks");
-        }
-        int max = 0;
-        for (int l : lengths) {
-            if (l < 0) {
-                throw new IllegalArgumentException("ring: negative length in " + Arrays.toString(lengths));
-            }
-            max = Math.max(max, l);
-        }
+        int max = LocalShapes.requireLengths("ring", lengths, comm.size());
         this.comm = comm;
         this.lengths = lengths.clone();
         this.padded = max;

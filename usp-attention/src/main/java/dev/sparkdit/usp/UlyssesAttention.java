@@ -105,22 +105,14 @@ public final class UlyssesAttention implements SequenceAttention {
                     + CHUNKS_PROPERTY + ")");
         }
         this.chunks = chunks;
-        if (lengths.length != comm.size()) {
-            throw new IllegalArgumentException("ulysses: " + lengths.length + " lengths " + Arrays.toString(lengths)
-                    + " for a group of " + comm.size() + " ranks");
-        }
+        int max = LocalShapes.requireLengths("ulysses", lengths, comm.size());
         this.comm = comm;
         this.lengths = lengths.clone();
         this.offsets = new int[lengths.length];
         int at = 0;
-        int max = 0;
         for (int i = 0; i < lengths.length; i++) {
-            if (lengths[i] < 0) {
-                throw new IllegalArgumentException("ulysses: negative length in " + Arrays.toString(lengths));
-            }
             offsets[i] = at;
             at += lengths[i];
-            max = Math.max(max, lengths[i]);
         }
         this.total = at;
         this.padded = max;
