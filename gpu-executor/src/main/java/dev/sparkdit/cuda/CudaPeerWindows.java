@@ -53,18 +53,18 @@ public final class CudaPeerWindows implements PeerWindows, AutoCloseable {
         CudaCheck.driver(cudart.cuDeviceGetAttribute(vmm, cudart.CU_DEVICE_ATTRIBUTE_VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED,
                 device), "cuDeviceGetAttribute(VIRTUAL_MEMORY_MANAGEMENT_SUPPORTED)", "device", device);
         long granularity = vmm[0] == 1 ? CudaPeerWindow.granularity(device) : 0;
-        long[] process = gather(comm, PROCESS_ID);
-        long[] devices = gather(comm, device);
-        long[] grains = gather(comm, granularity);
+        long[] seen = gather(comm, PROCESS_ID, device, granularity); // rank r's three at [3r, 3r + 3)
         boolean ok = n <= CudaPeerWindow.MAX_RANKS;
         long grain = 0;
         for (int r = 0; r < n && ok; r++) {
-            ok = process[r] == PROCESS_ID && grains[r] > 0;
-            grain = Math.max(grain, grains[r]);
-            if (ok && devices[r] != device) {
+            long peer = seen[3 * r + 1];
+            long itsGrain = seen[3 * r + 2];
+            ok = seen[3 * r] == PROCESS_ID && itsGrain > 0;
+            grain = Math.max(grain, itsGrain);
+            if (ok && peer != device) {
                 int[] can = {0};
-                CudaCheck.cudart(cudart.cudaDeviceCanAccessPeer(can, device, (int) devices[r]), "cudaDeviceCanAccessPeer",
-                        "device", device, "peer", devices[r]);
+                CudaCheck.cudart(cudart.cudaDeviceCanAccessPeer(can, device, (int) peer), "cudaDeviceCanAccessPeer",
+                        "device", device, "peer", peer);
                 ok = can[0] == 1;
             }
         }
@@ -83,20 +83,24 @@ public final class CudaPeerWindows implements PeerWindows, AutoCloseable {
         return Optional.of(w);
     }
 
-    /** Every rank's {@code value}, in rank order (an all-gather through device memory). */
-    private long[] gather(Communicator comm, long value) {
+    /**
+     * Every rank's {@code values}, in rank order: rank r's at {@code [r * k, (r + 1) * k)} for {@code k}
+     * values (an all-gather through device memory).
+     */
+    private long[] gather(Communicator comm, long... values) {
         int n = comm.size();
-        try (DeviceMemory m = new DeviceMemory(ops.device(), 8L * (n + 1));
-             LongPointer host = new LongPointer(n)) {
-            host.put(0, value);
-            CudaCheck.cudart(cudart.cudaMemcpy(DevicePointers.of(m.address()), host, 8, cudart.cudaMemcpyHostToDevice),
-                    "cudaMemcpy", "bytes", 8, "kind", "host to device");
-            comm.allGather(new Tensor(m.address(), ops.device(), DType.I64, 1),
-                    new Tensor(m.address() + 8, ops.device(), DType.I64, n));
+        int k = values.length;
+        try (DeviceMemory m = new DeviceMemory(ops.device(), 8L * k * (n + 1));
+             LongPointer host = new LongPointer((long) k * n)) {
+            host.put(values);
+            CudaCheck.cudart(cudart.cudaMemcpy(DevicePointers.of(m.address()), host, 8L * k, cudart.cudaMemcpyHostToDevice),
+                    "cudaMemcpy", "bytes", 8L * k, "kind", "host to device");
+            comm.allGather(new Tensor(m.address(), ops.device(), DType.I64, k),
+                    new Tensor(m.address() + 8L * k, ops.device(), DType.I64, (long) n * k));
             ops.synchronize();
-            CudaCheck.cudart(cudart.cudaMemcpy(host, DevicePointers.of(m.address() + 8), 8L * n,
-                    cudart.cudaMemcpyDeviceToHost), "cudaMemcpy", "bytes", 8L * n, "kind", "device to host");
-            long[] out = new long[n];
+            CudaCheck.cudart(cudart.cudaMemcpy(host, DevicePointers.of(m.address() + 8L * k), 8L * k * n,
+                    cudart.cudaMemcpyDeviceToHost), "cudaMemcpy", "bytes", 8L * k * n, "kind", "device to host");
+            long[] out = new long[k * n];
             host.get(out);
             return out;
         }

@@ -143,12 +143,10 @@ public final class UlyssesAttention implements SequenceAttention {
             return;
         }
         long hu = (h + u - 1) / u;
-        if (windowShape(h, s, hu)) {
-            PeerWindow w = window(windowBytes(u, hu, dh, q.dtype()));
-            if (w != null) {
-                attendWindow(ops, out, q, k, v, scale, hu, w, q.dtype());
-                return;
-            }
+        PeerWindow w = windowFor(h, s, dh, q.dtype());
+        if (w != null) {
+            attendWindow(ops, out, q, k, v, scale, hu, w, q.dtype());
+            return;
         }
         if (even) {
             attendEven(ops, out, q, k, v, scale, hu);
@@ -351,16 +349,14 @@ public final class UlyssesAttention implements SequenceAttention {
             throw new IllegalStateException("ulysses: peer window of " + w.bytes() + " bytes per rank is too small for "
                     + hu + " heads of " + dh + " over " + u + " x " + p + " tokens with output " + odt);
         }
-        long partElems = w.stride() / dt.bytes();
         long row = 3 * hu * dh;
         if (q != null) {
-            Tensor[] qkvIn = {q, k, v};
+            QkvTargets to = windowTargets(ops, w, dt, hu, dh);
+            Tensor[] from = {q, k, v};
+            Tensor[] into = {to.q(), to.k(), to.v()};
             for (int t = 0; t < 3; t++) {
-                Tensor src = qkvIn[t];
-                long hs = src.stride(0);
-                ops.copy(new Tensor(w.base() + (me * p * row + t * hu * dh) * dt.bytes(), out.device(), dt,
-                                new long[] {u, p, hu, dh}, new long[] {partElems, row, dh, 1}),
-                        at(src, 0, new long[] {u, p, hu, dh}, new long[] {hu * hs, src.stride(1), hs, 1}));
+                long hs = from[t].stride(0);
+                ops.copy(into[t], at(from[t], 0, new long[] {u, hu, p, dh}, new long[] {hu * hs, hs, from[t].stride(1), 1}));
             }
         }
         w.barrier();
@@ -400,10 +396,17 @@ public final class UlyssesAttention implements SequenceAttention {
     /** Output element size the window's back region is sized for (fp32). */
     private static final int WIDEST_OUT = 4;
 
-    /** Whether a call of {@code h} heads and {@code s} local tokens can exchange through a peer window. */
-    private boolean windowShape(long h, long s, long hu) {
-        return comm.size() > 1 && even && s == padded && s > 0 && h == hu * comm.size()
-                && fp8 == Fp8Communication.OFF && Math.min(chunks, hu) == 1;
+    /**
+     * The peer window for a call of {@code h} heads of {@code dh} over {@code s} local tokens, opening it
+     * on first use; null when such a call cannot exchange through one (uneven lengths, heads that do not
+     * divide, FP8, several chunks) or none could be opened.
+     */
+    private PeerWindow windowFor(long h, long s, long dh, DType dt) {
+        int u = comm.size();
+        long hu = h / u;
+        boolean fits = u > 1 && even && s == padded && s > 0 && h == hu * u && fp8 == Fp8Communication.OFF
+                && Math.min(chunks, hu) == 1;
+        return fits ? window(windowBytes(u, hu, dh, dt)) : null;
     }
 
     /**
@@ -412,15 +415,9 @@ public final class UlyssesAttention implements SequenceAttention {
      */
     @Override
     public QkvTargets qkvTargets(Ops ops, DType dtype, long heads, long tokens, long headDim) {
-        int u = comm.size();
-        long hu = (heads + u - 1) / u;
-        if (windowShape(heads, tokens, hu)) {
-            PeerWindow w = window(windowBytes(u, hu, headDim, dtype));
-            if (w != null) {
-                return windowTargets(ops, w, dtype, hu, headDim);
-            }
-        }
-        return SequenceAttention.super.qkvTargets(ops, dtype, heads, tokens, headDim);
+        PeerWindow w = windowFor(heads, tokens, headDim, dtype);
+        return w != null ? windowTargets(ops, w, dtype, heads / comm.size(), headDim)
+                : SequenceAttention.super.qkvTargets(ops, dtype, heads, tokens, headDim);
     }
 
     private QkvTargets windowTargets(Ops ops, PeerWindow w, DType dt, long hu, long dh) {
