@@ -44,20 +44,25 @@ import dev.sparkdit.tensor.Tensor;
  *       P V of tile j - 1 runs), K/V in 3 stages, 132,096 B, 1 block/SM. Correct since 2026-11-22 (third
  *       session; P was packed into the A-operand registers of the P V still in flight), but slower than v5
  *       on H200: 0.63 against 0.56 ms (one block per SM hides less than v5's two)
- *   v5, v6: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
+ *   v7: attention_bf16_d128_v7_out{t}  (attention_ws.cu) warp-specialised as FA3: a producer warpgroup loads
+ *       Q and 128-key K/V tiles (cp.async, 3 stages, mbarriers), two consumer warpgroups x 64 rows take turns
+ *       at the tensor cores (named barriers); S and P V are m64n128k16; 230,464 B, block 384, 1 block/SM
+ *   v8: attention_bf16_d128_v8_out{t}  as v7 with v6's softmax / P V overlap inside each consumer warpgroup
+ *   v5 .. v8: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
  *       kernel, they run v2 instead
  * </pre>
  */
 public final class Attention {
     public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
     /**
-     * v5 (wgmma, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128, median of 20,
-     * 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.609 ms (428); later that day, another
-     * H200: v5 0.554-0.562 ms (465-471), v6 0.625-0.631 ms (413-417).
+     * v7 (warp-specialised wgmma, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128,
+     * median of 20, 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.554-0.609 ms (428-471),
+     * v6 0.625-0.631 ms (413-417); fifth session, one H200, one call: v5 0.581-0.586 ms (445-449), v7 0.469-0.474
+     * (550-557), v8 0.471-0.477 (547-554), torch's cuDNN attention 0.420 (621).
      */
-    public static final String DEFAULT_VARIANT = "v5";
+    public static final String DEFAULT_VARIANT = "v7";
     /** Every variant name. */
-    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6");
+    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8");
 
     private final KernelModule module;
     private final CudaStream stream;
@@ -90,12 +95,12 @@ public final class Attention {
         run(out, lse, q, k, v, scale, variant);
     }
 
-    /** v5 / v6 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
+    /** v5 .. v8 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
     private boolean wgmmaAvailable(String name) {
         return module.device().computeCapability() == 90 && module.hasFunction(name);
     }
 
-    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v6). */
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v8). */
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
         checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
@@ -148,16 +153,22 @@ public final class Attention {
                 }
             }
             boolean pairAligned = mo.ld() % 2 == 0 && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
-            boolean wgmma = variant.equals("v5") || variant.equals("v6");
+            boolean warpSpecialised = variant.equals("v7") || variant.equals("v8");
+            boolean wgmma = variant.equals("v5") || variant.equals("v6") || warpSpecialised;
             String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
             if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
                 name = wgName;
                 rowsPerBlock = 128;
-                block = 256;
-                int stages = variant.equals("v6") ? 3 : 2;
-                smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + 1024 B slack
+                if (warpSpecialised) {
+                    block = 384;
+                    smem = 128 * 128 * 2 + 2 * 3 * 128 * 128 * 2 + 64 + 1024;  // Q, 3 x (K, V), barriers, slack
+                } else {
+                    block = 256;
+                    int stages = variant.equals("v6") ? 3 : 2;
+                    smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + slack
+                }
             } else if (dh == 128 && !variant.equals("v1") && pairAligned) {
-                String vn = wgmma ? "v2" : variant;  // v5 / v6 where they cannot run: v2
+                String vn = wgmma ? "v2" : variant;  // v5 .. v8 where they cannot run: v2
                 int nw = vn.equals("v3") ? 8 : 4;
                 int bn = vn.equals("v4") ? 32 : 64;
                 name = "attention_bf16_d128_" + vn + "_out" + Matrix.suffix(out.dtype());

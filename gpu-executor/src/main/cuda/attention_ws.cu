@@ -1,0 +1,324 @@
+// attention_ws: variants v7 / v8 of the bf16 Dh = 128 flash-attention forward (same contract as attention.cu's
+// attention_bf16_d128_v2_out<t>), warp-specialised in FA3's manner for Hopper (sm_90a only; empty elsewhere).
+//
+//   q [H, Sq, 128], k/v [H, Sk, 128] bf16: head stride and row stride in elements, last dim contiguous
+//   out [Sq, H*128] row stride ldo (fp32 or bf16); lse [H, Sq] row stride ldLse (fp32, natural log) or null
+//
+// Why another kernel: v5 (attention_wgmma.cu) stops at ~470 TFLOP/s on H200. Its S = Q K^T wgmma is m64n64,
+// which reads 4 KB of shared memory per 32 tensor-core cycles, the whole shared-memory bandwidth, and its
+// block-wide barrier per key tile keeps the two warpgroups of a block in step, so their softmaxes coincide.
+// Here:
+//   - 128-key tiles: S = Q K^T is m64n128k16 (6 KB per 64 cycles), P V is m64n128k16 with P from registers.
+//   - Warp specialisation: warpgroup 0 only loads (Q once, then K / V tiles through an STAGES-deep ring,
+//     cp.async into the 128-byte-swizzled layout of attention_wgmma.cu); warpgroups 1 and 2 only compute,
+//     64 query rows each (block = 128 rows, grid (ceil(Sq / 128), H), 384 threads, one block per SM).
+//     The producer gives registers back (setmaxnreg 24), the consumers take them (240; FA3's split; with
+//     40 / 232 ptxas spilled 12 bytes).
+//   - Hand-off through mbarriers, no block-wide barrier in the loop: fullK[s] / fullV[s] (128 producer
+//     arrivals: each producer thread waits for its own copies, fences them into the async proxy that wgmma
+//     reads through, then arrives), empty[s] (8 arrivals: lane 0 of each consumer warp once that warp's
+//     P V on stage s completed).
+//   - Turn-taking between the two consumer warpgroups (FA3's "ping-pong"): named barrier 1 + w is warpgroup
+//     w's turn to issue its wgmmas; after issuing, it hands the turn to the other. So one warpgroup's
+//     softmax runs while the other's matrix products occupy the tensor cores.
+//   - INTRA (v8): as v6, at tile j a warpgroup issues S(j) = Q K(j)^T together with O += P(j-1) V(j-1), waits
+//     for S(j) only, and runs softmax(j) while P V(j-1) is still on the tensor cores. v7 waits for both
+//     before the softmax (the ping-pong alone). Both keep the same registers live: O (64), S (64), P (32).
+//
+// Shared memory (byte offsets from a 1024-aligned base; the launcher asks for 1024 bytes of slack):
+//   sQ          [2 halves][128 rows][128 B]   32,768
+//   sK[STAGES]  [2 halves][128 rows][128 B]   STAGES x 32,768
+//   sV[STAGES]  [2 halves][128 rows][128 B]   STAGES x 32,768
+//   barriers    fullQ, fullK[STAGES], fullV[STAGES], empty[STAGES]   8 bytes each, 64 reserved
+// STAGES = WS_STAGES = 3: 229,376 + 64 + 1,024 = 230,464 bytes (the opt-in limit is 232,448).
+// Why three: the producer may refill a stage only after both warpgroups' P V on it completed. With two
+// stages that left the next tile's load half an iteration to arrive, and the consumers waited for it: on an
+// H200 (FLUX shape, AttentionBenchmark) the two-stage build took 0.610-0.635 ms, slower than v5's 0.557-0.586;
+// three stages took 0.469-0.477 ms.
+// Descriptors as in attention_wgmma.cu with 128-row tiles: K-major SW128 (SBO 1024) for Q and K; V N-major
+// with LBO = distance between its two 64-dim halves = 128 * 128 = 16,384 bytes, SBO 1024, 2048 bytes per k16.
+#include "wgmma.cuh"
+
+#define WS_BM 128
+#define WS_BN 128
+#define WS_D 128
+#define WS_THREADS 384
+#define WS_STAGES 3
+#define WS_TILE_BYTES (WS_BN * WS_D * 2)
+#define WS_SMEM_BYTES(STAGES) (WS_BM * WS_D * 2 + 2 * (STAGES) * WS_TILE_BYTES + 64 + 1024)
+#define WS_PRODUCER_REGS 24
+#define WS_CONSUMER_REGS 240
+
+#ifdef SPARKDIT_WGMMA
+namespace wgk {
+namespace ws {  // nested: unqualified names find wgk's primitives before attention.cu's globals
+
+// S[64 x 128] = Q[64 x 128] K^T for this warpgroup's 64 rows (qRows: their start inside each half of sQ) and
+// the 128 keys of the K tile at cK: 8 k16 steps of m64n128k16, committed as one wgmma group.
+__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(s[i]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t qoff = (uint32_t)(kk >> 2) * (WS_BM * 128) + (kk & 3) * 32;
+        const uint32_t koff = (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32;
+        wgmma_m64n128k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), make_desc_sw128(cK + koff, 16, 1024),
+                            kk > 0 ? 1 : 0);
+    }
+    wgmma_commit();
+}
+
+// O[64 x 128] += P[64 x 128 keys] V[128 keys x 128]: 8 k16 steps, P from registers, V N-major at cV.
+__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(o[i]);
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WS_BN * 128, 1024), 1);
+    }
+    wgmma_commit();
+}
+
+// Online softmax of one 64 x 128 S tile (accumulator layout: s[4 n + e], n < 16, row g + 8 (e >> 1), key
+// n0 + 8 n + 2 t + (e & 1)); as attention_wgmma.cu's softmax_tile with twice the keys.
+__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
+                                             float* corr) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(s[i]);
+    if (n0 + WS_BN > Sk) {
+#pragma unroll
+        for (int i = 0; i < 64; i++)
+            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
+    }
+    float mbase[2];
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float mx = mrow[r];
+#pragma unroll
+        for (int n = 0; n < 16; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;
+        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);
+        mrow[r] = mx;
+        lrow[r] *= corr[r];
+    }
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        s[4 * n + 0] = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
+        s[4 * n + 1] = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
+        s[4 * n + 2] = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
+        s[4 * n + 3] = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
+        lrow[0] += s[4 * n + 0] + s[4 * n + 1];
+        lrow[1] += s[4 * n + 2] + s[4 * n + 3];
+    }
+}
+
+// P as the register A operand of m64n128k16, k16 step kk = keys 16 kk .. + 15 (see attention_wgmma.cu pack_p).
+__device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(s[4 * n + 0], s[4 * n + 1]);
+        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(s[4 * n + 2], s[4 * n + 3]);
+    }
+}
+
+// Warpgroup 0: Q, then K(t) / V(t) into stage t % STAGES once the consumers emptied it. Each tile is two
+// cp.async groups (K, then V); after issuing tile t, wait_group 1 leaves only V(t) in flight, so K(t) and
+// V(t - 1) have landed: fence them into the async proxy and publish them.
+template <int STAGES>
+__device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars, const bf16* qh,
+                                        long long qRs, const bf16* kh, long long kRs, const bf16* vh, long long vRs,
+                                        int m0, int Sq, int Sk, int tiles, int p) {
+    const uint32_t fullQ = bars, fullK = bars + 8, fullV = fullK + 8 * STAGES, empty = fullV + 8 * STAGES;
+    const int lr = p >> 4, lc = (p & 15) * 8;
+    load_rows_sw128<WS_BM, 128>(sQ, qh + (long long)(m0 + lr) * qRs + lc, qRs, m0, Sq, p);
+    cp_async_commit();
+    const bf16* gK = kh + (long long)lr * kRs + lc;
+    const bf16* gV = vh + (long long)lr * vRs + lc;
+    int stage = 0, prev = 0;
+    for (int t = 0; t < tiles; t++) {
+        if (t >= STAGES) mbar_wait(empty + 8 * stage, (uint32_t)((t / STAGES - 1) & 1));
+        load_rows_sw128<WS_BN, 128>(sK + stage * WS_TILE_BYTES, gK, kRs, t * WS_BN, Sk, p);
+        cp_async_commit();
+        load_rows_sw128<WS_BN, 128>(sV + stage * WS_TILE_BYTES, gV, vRs, t * WS_BN, Sk, p);
+        cp_async_commit();
+        gK += (long long)WS_BN * kRs;
+        gV += (long long)WS_BN * vRs;
+        asm volatile("cp.async.wait_group 1;\n" ::: "memory");
+        fence_proxy_async();
+        if (t == 0) {
+            mbar_arrive(fullQ);
+        } else {
+            mbar_arrive(fullV + 8 * prev);
+        }
+        mbar_arrive(fullK + 8 * stage);
+        prev = stage;
+        stage = stage + 1 == STAGES ? 0 : stage + 1;
+    }
+    cp_async_wait_all();
+    fence_proxy_async();
+    if (tiles == 0) {
+        mbar_arrive(fullQ);
+    } else {
+        mbar_arrive(fullV + 8 * prev);
+    }
+}
+
+// Warpgroups 1, 2 (w = 0, 1): rows m0 + 64 w .. + 63.
+template <typename TO, int STAGES, bool INTRA>
+__device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, float* __restrict__ lse, long long ldLse,
+                                        uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars, int h, int m0, int Sq,
+                                        int Sk, int tiles, float scale, int w, int ct) {
+    const uint32_t fullQ = bars, fullK = bars + 8, fullV = fullK + 8 * STAGES, empty = fullV + 8 * STAGES;
+    const int warp = ct >> 5, lane = ct & 31, g = lane >> 2, t = lane & 3;
+    const int mine = 1 + w, other = 2 - w;  // named barriers: the turn of warpgroup w is barrier 1 + w
+    const uint32_t qRows = sQ + (uint32_t)w * 64 * 128;
+    const float sl2 = scale * 1.4426950408889634f;
+
+    float o[64];
+#pragma unroll
+    for (int i = 0; i < 64; i++) o[i] = 0.f;
+    float mrow[2] = {-INFINITY, -INFINITY}, lrow[2] = {0.f, 0.f};
+    uint32_t pf[8][4];
+
+    mbar_wait(fullQ, 0);
+    if (w == 1 && tiles > 0) named_arrive(1, 256);  // warpgroup 0 takes the first turn (no tiles: no turns)
+    int stage = 0, prev = 0;
+    for (int j = 0; j < tiles; j++) {
+        const uint32_t parity = (uint32_t)((j / STAGES) & 1);
+        mbar_wait(fullK + 8 * stage, parity);
+        if (j > 0) mbar_wait(fullV + 8 * prev, (uint32_t)(((j - 1) / STAGES) & 1));
+        named_sync(mine, 256);
+        float s[64], corr[2];
+        issue_qk(s, qRows, sK + stage * WS_TILE_BYTES);
+        if (j > 0) {
+            issue_pv(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
+            if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);  // each sync of the other gets one arrive
+            if (INTRA) {
+                wgmma_wait1();  // S(j) done; P V(j-1) may still run while the softmax below does
+            } else {
+                wgmma_wait0();
+            }
+        } else {
+            if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);
+            wgmma_wait0();
+        }
+        softmax_tile(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
+        // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
+        // makes it serialise every wgmma of the kernel: C7514).
+        if (INTRA) wgmma_wait0();
+#pragma unroll
+        for (int i = 0; i < 64; i++) fence_reg(o[i]);
+        if (j > 0 && lane == 0) mbar_arrive(empty + 8 * prev);  // stage prev: K(j-1), V(j-1) read
+#pragma unroll
+        for (int n = 0; n < 16; n++) {
+            o[4 * n + 0] *= corr[0];
+            o[4 * n + 1] *= corr[0];
+            o[4 * n + 2] *= corr[1];
+            o[4 * n + 3] *= corr[1];
+        }
+        pack_p(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
+        prev = stage;
+        stage = stage + 1 == STAGES ? 0 : stage + 1;
+    }
+    if (tiles > 0) {  // O += P(last) V(last)
+        mbar_wait(fullV + 8 * prev, (uint32_t)(((tiles - 1) / STAGES) & 1));
+        issue_pv(o, pf, sV + prev * WS_TILE_BYTES);
+        wgmma_wait0();
+#pragma unroll
+        for (int i = 0; i < 64; i++) fence_reg(o[i]);
+    }
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float l = lrow[r];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int row = m0 + w * 64 + warp * 16 + g + 8 * r;
+        if (row >= Sq) continue;
+        const float inv = l > 0.f ? 1.f / l : 0.f;
+        TO* orow = out + (long long)row * ldo + (long long)h * WS_D + 2 * t;
+#pragma unroll
+        for (int n = 0; n < 16; n++) {
+            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
+            if constexpr (sizeof(TO) == 2) {
+                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
+            } else {
+                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
+            }
+        }
+        if (lse != nullptr && t == 0) {
+            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+        }
+    }
+}
+
+template <typename TO, int STAGES, bool INTRA>
+__device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                                  long long ldLse, const bf16* __restrict__ q, long long qHs,
+                                                  long long qRs, const bf16* __restrict__ k, long long kHs,
+                                                  long long kRs, const bf16* __restrict__ v, long long vHs,
+                                                  long long vRs, int Sq, int Sk, float scale) {
+    extern __shared__ __align__(1024) unsigned char ws_smem[];
+    const uint32_t base = (smem_addr(ws_smem) + 1023u) & ~1023u;
+    const uint32_t sQ = base, sK = sQ + WS_BM * WS_D * 2, sV = sK + STAGES * WS_TILE_BYTES;
+    const uint32_t bars = sV + STAGES * WS_TILE_BYTES;
+    const int h = blockIdx.y, m0 = blockIdx.x * WS_BM, tid = threadIdx.x;
+    const int tiles = (Sk + WS_BN - 1) / WS_BN;
+    if (tid == 0) {
+        mbar_init(bars, 128);  // fullQ
+        for (int s = 0; s < STAGES; s++) {
+            mbar_init(bars + 8 + 8 * s, 128);                 // fullK
+            mbar_init(bars + 8 + 8 * (STAGES + s), 128);      // fullV
+            mbar_init(bars + 8 + 8 * (2 * STAGES + s), 8);    // empty
+        }
+        asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+    }
+    __syncthreads();
+    if (tid < 128) {
+        regs_dec<WS_PRODUCER_REGS>();
+        produce<STAGES>(sQ, sK, sV, bars, q + (long long)h * qHs, qRs, k + (long long)h * kHs, kRs,
+                        v + (long long)h * vHs, vRs, m0, Sq, Sk, tiles, tid);
+    } else {
+        regs_inc<WS_CONSUMER_REGS>();
+        const int ct = tid - 128;
+        consume<TO, STAGES, INTRA>(out, ldo, lse, ldLse, sQ, sK, sV, bars, h, m0, Sq, Sk, tiles, scale, ct >> 7,
+                                   ct & 127);
+    }
+}
+
+}  // namespace ws
+}  // namespace wgk
+#endif  // SPARKDIT_WGMMA
+
+/*
+ * attention_bf16_d128_v7_out<t> (ping-pong) and attention_bf16_d128_v8_out<t> (ping-pong + softmax / P V
+ * overlap inside a warpgroup): same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
+ *   grid (ceil(Sq / 128), H), block 384 (3 warpgroups), dynamic shared memory WS_SMEM_BYTES(WS_STAGES) =
+ *   230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or
+ *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
+ */
+#ifdef SPARKDIT_WGMMA
+#define WS_BODY(TO, STAGES, INTRA)                                                                             \
+    wgk::ws::attention_ws_impl<TO, STAGES, INTRA>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
+                                                  Sq, Sk, scale);
+#else
+#define WS_BODY(TO, STAGES, INTRA)
+#endif
+#define ATT_BF16_WS(VN, STAGES, INTRA, TN, TO)                                                                 \
+    extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
+        TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
+        const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
+        int Sk, float scale) {                                                                                \
+        WS_BODY(TO, STAGES, INTRA)                                                                            \
+    }
+ATT_BF16_WS(7, WS_STAGES, false, bf16, bf16)
+ATT_BF16_WS(7, WS_STAGES, false, f32, float)
+ATT_BF16_WS(8, WS_STAGES, true, bf16, bf16)
+ATT_BF16_WS(8, WS_STAGES, true, f32, float)
