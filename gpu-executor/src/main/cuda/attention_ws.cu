@@ -45,6 +45,7 @@
 #define WS_THREADS 384
 #define WS_STAGES 3
 #define WS_TILE_BYTES (WS_BN * WS_D * 2)
+#define WS_PART_FLOATS (WS_BM * WS_D + WS_BM)  // one split unit's partial O and lse
 #define WS_SMEM_BYTES(STAGES) (WS_BM * WS_D * 2 + 2 * (STAGES) * WS_TILE_BYTES + 64 + 1024)
 #define WS_PRODUCER_REGS 24
 #define WS_CONSUMER_REGS 240
@@ -172,10 +173,12 @@ __device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, u
 }
 
 // Warpgroups 1, 2 (w = 0, 1): rows m0 + 64 w .. + 63.
+// part != null (a split unit, see attention_ws_impl): O / l and lse go to part as fp32 [128 rows][128] then
+// [128] (rows of the tile), for attention_split_merge; else to out / lse.
 template <typename TO, int STAGES, bool INTRA>
 __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, float* __restrict__ lse, long long ldLse,
-                                        uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars, int h, int m0, int Sq,
-                                        int Sk, int tiles, float scale, int w, int ct) {
+                                        float* __restrict__ part, uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars,
+                                        int h, int m0, int Sq, int Sk, int tiles, float scale, int w, int ct) {
     const uint32_t fullQ = bars, fullK = bars + 8, fullV = fullK + 8 * STAGES, empty = fullV + 8 * STAGES;
     const int warp = ct >> 5, lane = ct & 31, g = lane >> 2, t = lane & 3;
     const int mine = 1 + w, other = 2 - w;  // named barriers: the turn of warpgroup w is barrier 1 + w
@@ -240,10 +243,20 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, flo
         float l = lrow[r];
         l += __shfl_xor_sync(0xffffffffu, l, 1);
         l += __shfl_xor_sync(0xffffffffu, l, 2);
-        const int row = m0 + w * 64 + warp * 16 + g + 8 * r;
-        if (row >= Sq) continue;
+        const int rl = w * 64 + warp * 16 + g + 8 * r;  // row inside the tile
+        if (m0 + rl >= Sq) continue;
         const float inv = l > 0.f ? 1.f / l : 0.f;
-        TO* orow = out + (long long)row * ldo + (long long)h * WS_D + 2 * t;
+        const float rowLse = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+        if (part != nullptr) {
+            float* prow = part + rl * WS_D + 2 * t;
+#pragma unroll
+            for (int n = 0; n < 16; n++) {
+                *reinterpret_cast<float2*>(prow + 8 * n) = make_float2(o[4 * n + 2 * r] * inv, o[4 * n + 2 * r + 1] * inv);
+            }
+            if (t == 0) part[WS_BM * WS_D + rl] = rowLse;
+            continue;
+        }
+        TO* orow = out + (long long)(m0 + rl) * ldo + (long long)h * WS_D + 2 * t;
 #pragma unroll
         for (int n = 0; n < 16; n++) {
             const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
@@ -253,24 +266,38 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, flo
                 *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
             }
         }
-        if (lse != nullptr && t == 0) {
-            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
-        }
+        if (lse != nullptr && t == 0) lse[(long long)h * ldLse + m0 + rl] = rowLse;
     }
 }
 
+// Grid: one block per work unit, 1D. Blocks < fullTiles each own one (head, 128-row) tile, linear index
+// tile = h * ceil(Sq / 128) + row tile, over all keys. Blocks >= fullTiles are the split units of the tail:
+// unit u covers tile fullTiles + u / splits and the u % splits-th of its key tiles, and writes fp32 partial
+// results to part + u * WS_PART_FLOATS; attention_split_merge combines them. splits = 1 with fullTiles = all
+// tiles is the plain launch.
 template <typename TO, int STAGES, bool INTRA>
 __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                   long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                   long long qRs, const bf16* __restrict__ k, long long kHs,
                                                   long long kRs, const bf16* __restrict__ v, long long vHs,
-                                                  long long vRs, int Sq, int Sk, float scale) {
+                                                  long long vRs, int Sq, int Sk, float scale, int fullTiles,
+                                                  int splits, float* __restrict__ part) {
     extern __shared__ __align__(1024) unsigned char ws_smem[];
     const uint32_t base = (smem_addr(ws_smem) + 1023u) & ~1023u;
     const uint32_t sQ = base, sK = sQ + WS_BM * WS_D * 2, sV = sK + STAGES * WS_TILE_BYTES;
     const uint32_t bars = sV + STAGES * WS_TILE_BYTES;
-    const int h = blockIdx.y, m0 = blockIdx.x * WS_BM, tid = threadIdx.x;
-    const int tiles = (Sk + WS_BN - 1) / WS_BN;
+    const int tid = threadIdx.x, qtiles = (Sq + WS_BM - 1) / WS_BM, keyTiles = (Sk + WS_BN - 1) / WS_BN;
+    int tile = blockIdx.x, kBeg = 0, kEnd = keyTiles;
+    float* myPart = nullptr;
+    if ((int)blockIdx.x >= fullTiles) {
+        const int u = blockIdx.x - fullTiles, split = u % splits;
+        tile = fullTiles + u / splits;
+        kBeg = split * keyTiles / splits;
+        kEnd = (split + 1) * keyTiles / splits;
+        myPart = part + (long long)u * WS_PART_FLOATS;
+    }
+    const int h = tile / qtiles, m0 = (tile % qtiles) * WS_BM;
+    const int keyBase = kBeg * WS_BN, keys = min(Sk, kEnd * WS_BN) - keyBase, tiles = kEnd - kBeg;
     if (tid == 0) {
         mbar_init(bars, 128);  // fullQ
         for (int s = 0; s < STAGES; s++) {
@@ -283,14 +310,55 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
     __syncthreads();
     if (tid < 128) {
         regs_dec<WS_PRODUCER_REGS>();
-        produce<STAGES>(sQ, sK, sV, bars, q + (long long)h * qHs, qRs, k + (long long)h * kHs, kRs,
-                        v + (long long)h * vHs, vRs, m0, Sq, Sk, tiles, tid);
+        produce<STAGES>(sQ, sK, sV, bars, q + (long long)h * qHs, qRs, k + (long long)h * kHs + (long long)keyBase * kRs,
+                        kRs, v + (long long)h * vHs + (long long)keyBase * vRs, vRs, m0, Sq, keys, tiles, tid);
     } else {
         regs_inc<WS_CONSUMER_REGS>();
         const int ct = tid - 128;
-        consume<TO, STAGES, INTRA>(out, ldo, lse, ldLse, sQ, sK, sV, bars, h, m0, Sq, Sk, tiles, scale, ct >> 7,
-                                   ct & 127);
+        consume<TO, STAGES, INTRA>(out, ldo, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq, keys, tiles, scale,
+                                   ct >> 7, ct & 127);
     }
+}
+
+// Combines the split units of one tail tile row: out = sum_s w_s O_s / sum_s w_s, w_s = exp(lse_s - max),
+// lse = max + log sum_s w_s. One warp per (tail tile, row); lane i owns head dims 4i .. 4i + 3.
+template <typename TO>
+__device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                            long long ldLse, const float* __restrict__ part, int Sq, int fullTiles,
+                                            int splits, int tailTiles) {
+    const long long wid = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
+    const int lane = threadIdx.x & 31;
+    if (wid >= (long long)tailTiles * WS_BM) return;
+    const int unit = (int)(wid / WS_BM), rl = (int)(wid % WS_BM);
+    const int qtiles = (Sq + WS_BM - 1) / WS_BM, tile = fullTiles + unit;
+    const int h = tile / qtiles, row = (tile % qtiles) * WS_BM + rl;
+    if (row >= Sq) return;
+    const float* p0 = part + (long long)unit * splits * WS_PART_FLOATS;
+    float mx = -INFINITY;
+    for (int s = 0; s < splits; s++) mx = fmaxf(mx, p0[(long long)s * WS_PART_FLOATS + WS_BM * WS_D + rl]);
+    float acc[4] = {0.f, 0.f, 0.f, 0.f}, wsum = 0.f;
+    if (mx != -INFINITY) {
+        for (int s = 0; s < splits; s++) {
+            const float* ps = p0 + (long long)s * WS_PART_FLOATS;
+            const float wgt = expf(ps[WS_BM * WS_D + rl] - mx);  // an empty split's -inf gives 0
+            const float4 x = *reinterpret_cast<const float4*>(ps + rl * WS_D + 4 * lane);
+            acc[0] += wgt * x.x;
+            acc[1] += wgt * x.y;
+            acc[2] += wgt * x.z;
+            acc[3] += wgt * x.w;
+            wsum += wgt;
+        }
+    }
+    const float inv = wsum > 0.f ? 1.f / wsum : 0.f;
+    TO* orow = out + (long long)row * ldo + (long long)h * WS_D + 4 * lane;
+    if constexpr (sizeof(TO) == 2) {
+        reinterpret_cast<uint32_t*>(orow)[0] = pack_bf16x2(acc[0] * inv, acc[1] * inv);
+        reinterpret_cast<uint32_t*>(orow)[1] = pack_bf16x2(acc[2] * inv, acc[3] * inv);
+    } else {
+        reinterpret_cast<float2*>(orow)[0] = make_float2(acc[0] * inv, acc[1] * inv);
+        reinterpret_cast<float2*>(orow)[1] = make_float2(acc[2] * inv, acc[3] * inv);
+    }
+    if (lse != nullptr && lane == 0) lse[(long long)h * ldLse + row] = wsum > 0.f ? mx + logf(wsum) : -INFINITY;
 }
 
 }  // namespace ws
@@ -300,25 +368,43 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
 /*
  * attention_bf16_d128_v7_out<t> (ping-pong) and attention_bf16_d128_v8_out<t> (ping-pong + softmax / P V
  * overlap inside a warpgroup): same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
- *   grid (ceil(Sq / 128), H), block 384 (3 warpgroups), dynamic shared memory WS_SMEM_BYTES(WS_STAGES) =
- *   230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or
+ *   plus (int fullTiles, int splits, float* part): see attention_ws_impl; plain launch: fullTiles = H *
+ *   ceil(Sq / 128), splits 1, part null.
+ *   grid (fullTiles + tail tiles * splits), block 384 (3 warpgroups), dynamic shared memory
+ *   WS_SMEM_BYTES(WS_STAGES) = 230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or
  *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
  */
 #ifdef SPARKDIT_WGMMA
 #define WS_BODY(TO, STAGES, INTRA)                                                                             \
     wgk::ws::attention_ws_impl<TO, STAGES, INTRA>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
-                                                  Sq, Sk, scale);
+                                                  Sq, Sk, scale, fullTiles, splits, part);
+#define WS_MERGE_BODY(TO) wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles);
 #else
 #define WS_BODY(TO, STAGES, INTRA)
+#define WS_MERGE_BODY(TO)
 #endif
 #define ATT_BF16_WS(VN, STAGES, INTRA, TN, TO)                                                                 \
     extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
-        int Sk, float scale) {                                                                                \
+        int Sk, float scale, int fullTiles, int splits, float* part) {                                        \
         WS_BODY(TO, STAGES, INTRA)                                                                            \
     }
 ATT_BF16_WS(7, WS_STAGES, false, bf16, bf16)
 ATT_BF16_WS(7, WS_STAGES, false, f32, float)
 ATT_BF16_WS(8, WS_STAGES, true, bf16, bf16)
 ATT_BF16_WS(8, WS_STAGES, true, f32, float)
+
+/*
+ * attention_split_merge_<t>(TO* out, long long ldo, float* lse, long long ldLse, const float* part, int Sq,
+ *                           int fullTiles, int splits, int tailTiles)
+ *   after a v7 / v8 launch with split tail units: grid ceil(tailTiles * 128 * 32 / block), out / lse as there.
+ */
+#define ATT_SPLIT_MERGE(TN, TO)                                                                                \
+    extern "C" __global__ void attention_split_merge_##TN(TO* out, long long ldo, float* lse, long long ldLse, \
+                                                           const float* part, int Sq, int fullTiles, int splits, \
+                                                           int tailTiles) {                                     \
+        WS_MERGE_BODY(TO)                                                                                     \
+    }
+ATT_SPLIT_MERGE(bf16, bf16)
+ATT_SPLIT_MERGE(f32, float)

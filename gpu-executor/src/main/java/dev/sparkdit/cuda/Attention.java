@@ -1,5 +1,6 @@
 package dev.sparkdit.cuda;
 
+import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 
@@ -64,14 +65,35 @@ public final class Attention {
     /** Every variant name. */
     public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8");
 
+    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 / v8 without {@link TailSplit} (for comparisons). */
+    public static final String SPLIT_TAIL_PROPERTY = "sparkdit.attention.split-tail";
+
     private final KernelModule module;
     private final CudaStream stream;
     private final String variant;
+    private final Arena scratch;
+    private final boolean splitTail;
 
+    /** Without a scratch arena v7 / v8 never split their tail (the split needs a workspace). */
     public Attention(KernelModule module, CudaStream stream) {
+        this(module, stream, null);
+    }
+
+    /**
+     * {@code scratch}: where v7 / v8 take the fp32 workspace of a {@link TailSplit} for the length of a call
+     * (mark and reset; at most SMs x 4 x 66 KB, 35 MB on 132 SMs; {@code FluxTransformer.scratchBytes} counts
+     * it); null, or too little room left in it: no split.
+     */
+    public Attention(KernelModule module, CudaStream stream, Arena scratch) {
         this.module = module;
         this.stream = stream;
         this.variant = checkVariant(System.getProperty(VARIANT_PROPERTY, DEFAULT_VARIANT));
+        this.scratch = scratch;
+        String split = System.getProperty(SPLIT_TAIL_PROPERTY, "on");
+        if (!split.equals("on") && !split.equals("off")) {
+            throw new IllegalArgumentException(SPLIT_TAIL_PROPERTY + " must be on or off, got '" + split + "'");
+        }
+        this.splitTail = split.equals("on");
     }
 
     static String checkVariant(String v) {
@@ -160,8 +182,8 @@ public final class Attention {
                 name = wgName;
                 rowsPerBlock = 128;
                 if (warpSpecialised) {
-                    block = 384;
-                    smem = 128 * 128 * 2 + 2 * 3 * 128 * 128 * 2 + 64 + 1024;  // Q, 3 x (K, V), barriers, slack
+                    runWarpSpecialised(wgName, out, mo, lse, ldLse, q, k, v, sq, sk, h, scale);
+                    return;
                 } else {
                     block = 256;
                     int stages = variant.equals("v6") ? 3 : 2;
@@ -192,6 +214,47 @@ public final class Attention {
                 .ptr(v).i64(v.stride(0)).i64(v.stride(1))
                 .i32(sq).i32(sk).f32(scale)) {
             module.launch(name, Matrix.ceilDiv(sq, rowsPerBlock), h, 1, block, smem, stream, a);
+        }
+    }
+
+    /**
+     * v7 / v8 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
+     * partial results go to a workspace from {@link #scratch} and {@code attention_split_merge} writes them.
+     */
+    private void runWarpSpecialised(String name, Tensor out, Matrix mo, Tensor lse, long ldLse, Tensor q, Tensor k,
+                                    Tensor v, long sq, long sk, long h, float scale) {
+        long tiles = h * Matrix.ceilDiv(sq, 128);
+        TailSplit plan = splitTail && scratch != null
+                ? TailSplit.plan(tiles, module.device().smCount(), Matrix.ceilDiv(sk, 128))
+                : new TailSplit(tiles, 1, 0);
+        if (plan.splits() > 1 && scratch.capacity() - scratch.used() < plan.partFloats() * 4 + Arena.ALIGNMENT) {
+            plan = new TailSplit(tiles, 1, 0);  // no room for the workspace: whole tiles, slower but the same result
+        }
+        if (plan.blocks() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("attention: " + plan.blocks() + " blocks (H " + h + ", Sq " + sq + ") exceed the grid");
+        }
+        long mark = plan.splits() > 1 ? scratch.mark() : 0;
+        try {
+            Tensor part = plan.splits() > 1 ? scratch.allocate(DType.F32, plan.partFloats()) : null;
+            int smem = 128 * 128 * 2 + 2 * 3 * 128 * 128 * 2 + 64 + 1024;  // Q, 3 x (K, V), barriers, slack
+            try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ldLse)
+                    .ptr(q).i64(q.stride(0)).i64(q.stride(1))
+                    .ptr(k).i64(k.stride(0)).i64(k.stride(1))
+                    .ptr(v).i64(v.stride(0)).i64(v.stride(1))
+                    .i32(sq).i32(sk).f32(scale).i32(plan.fullTiles()).i32(plan.splits()).ptr(part)) {
+                module.launch(name, plan.blocks(), 1, 1, 384, smem, stream, a);
+            }
+            if (part != null) {
+                try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ldLse).ptr(part)
+                        .i32(sq).i32(plan.fullTiles()).i32(plan.splits()).i32(plan.tailTiles())) {
+                    module.launch("attention_split_merge_" + Matrix.suffix(out.dtype()),
+                            Matrix.ceilDiv(plan.tailTiles() * 128 * 32, 256), 1, 1, 256, 0, stream, a);
+                }
+            }
+        } finally {
+            if (plan.splits() > 1) {
+                scratch.reset(mark);
+            }
         }
     }
 }

@@ -81,7 +81,7 @@ public final class CudaOps implements Ops {
         this.add = new Add(mod, s);
         this.layerNormModulate = new LayerNormModulate(mod, s);
         this.qkNormRope = new QkNormRope(mod, s);
-        this.attention = new Attention(mod, s);
+        this.attention = new Attention(mod, s, scratch);
         this.mergeAttention = new MergeAttention(mod, s);
         this.addGated = new AddGated(mod, s);
         this.timestepEmbedding = new TimestepEmbedding(mod, s);

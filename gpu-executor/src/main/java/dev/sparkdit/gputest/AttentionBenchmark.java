@@ -15,8 +15,9 @@ import java.util.Locale;
  * Sq = Sk = 4608, bf16 in, bf16 out, lse null) on random inputs: 3 warm-up calls, then the median of
  * {@code iters} calls each timed with CUDA events. One row per variant: ms per call, TFLOP/s
  * (4 Sq Sk Dh H flops) and the max relative difference of its output against v1's,
- * max |x - ref| / max |ref|. Optional arguments: iterations (default 20), variants (comma-separated).
- * {@code java -cp <bundle jars> dev.sparkdit.gputest.AttentionBenchmark [iters] [v1,v2,...]}
+ * max |x - ref| / max |ref|. Optional arguments: iterations (default 20), variants (comma-separated), heads
+ * (default 24; 12 and 6 are a rank's share under Ulysses 2 and 4).
+ * {@code java -cp <bundle jars> dev.sparkdit.gputest.AttentionBenchmark [iters] [v1,v2,...] [heads]}
  */
 public final class AttentionBenchmark {
     static final int S = 4608, H = 24, DH = 128;
@@ -27,17 +28,19 @@ public final class AttentionBenchmark {
     public static void main(String[] args) {
         int iters = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         List<String> variants = args.length > 1 ? List.of(args[1].split(",")) : Attention.VARIANTS;
+        int heads = args.length > 2 ? Integer.parseInt(args[2]) : H;
         DType bf = DType.BF16;
-        double flops = 4.0 * S * S * DH * H;
+        double flops = 4.0 * S * S * DH * heads;
         float scale = (float) (1 / Math.sqrt(DH));
         try (CudaOps o = new CudaOps(0, 2L << 30)) {
             System.out.println(o.cudaDevice());
-            Attention att = new Attention(o.kernels(), o.stream());
-            Tensor q = KernelBenchmarks.random(o, bf, 11, H, S, DH);
-            Tensor k = KernelBenchmarks.random(o, bf, 12, H, S, DH);
-            Tensor v = KernelBenchmarks.random(o, bf, 13, H, S, DH);
-            Tensor ref = o.scratch().allocate(bf, S, (long) H * DH);
-            Tensor out = o.scratch().allocate(bf, S, (long) H * DH);
+            Attention att = new Attention(o.kernels(), o.stream(), o.scratch());
+            System.out.println("H " + heads + ", Sq = Sk = " + S + ", Dh " + DH);
+            Tensor q = KernelBenchmarks.random(o, bf, 11, heads, S, DH);
+            Tensor k = KernelBenchmarks.random(o, bf, 12, heads, S, DH);
+            Tensor v = KernelBenchmarks.random(o, bf, 13, heads, S, DH);
+            Tensor ref = o.scratch().allocate(bf, S, (long) heads * DH);
+            Tensor out = o.scratch().allocate(bf, S, (long) heads * DH);
             att.run(ref, null, q, k, v, scale, "v1");
             float[] r = o.toFloatArray(ref);
             double refMax = 0;

@@ -111,6 +111,17 @@ public final class KernelChecks {
             c.add(check(p + "token-major q/k/v [S, 3, H, Dh] S=333 out BF16",
                     () -> attention(DType.BF16, DType.BF16, 3, 333, 333, 128, va, true)));
         }
+        // v7 / v8 above ran with the scratch arena: those small calls cut every tile along the keys. Here whole
+        // tiles, and a call with more tiles than SMs (133 row tiles): full waves plus a split tail.
+        for (String va : java.util.List.of("v7", "v8")) {
+            String p = "attention " + va + " BF16 Dh=128 ";
+            c.add(check(p + "whole tiles Sq=200 Sk=300 out F32",
+                    () -> attention(DType.BF16, DType.F32, 3, 200, 300, 128, va, false, false)));
+            c.add(check(p + "whole tiles Sq=257 Sk=33 out BF16",
+                    () -> attention(DType.BF16, DType.BF16, 2, 257, 33, 128, va, false, false)));
+        }
+        c.add(check("attention v7 BF16 Dh=128 split tail Sq=17024 Sk=500 out F32",
+                () -> attention(DType.BF16, DType.F32, 1, 133 * 128, 500, 128, "v7")));
         c.add(check("fp8 e4m3 quantize/dequantize [S,H,Dh]", KernelChecks::fp8));
         for (DType dt : new DType[] {DType.F32, DType.BF16}) {
             for (Activation act : Activation.values()) {
@@ -491,11 +502,18 @@ public final class KernelChecks {
         attention(in, outType, h, sq, sk, dh, variant, false);
     }
 
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor) {
+        attention(in, outType, h, sq, sk, dh, variant, tokenMajor, true);
+    }
+
     /**
      * @param tokenMajor q, k and v read in place from one {@code [S, 3, H, Dh]} buffer (row stride
      *                   3*H*Dh, head stride Dh), as Ulysses' even path hands them over; needs sq == sk
+     * @param split      the variant's {@link Attention} gets the scratch arena, so v7 / v8 may cut their tail
+     *                   along the keys ({@code TailSplit}); false: every tile whole
      */
-    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor) {
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor,
+                          boolean split) {
         float scale = (float) (1 / Math.sqrt(dh));
         float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
         float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
@@ -528,7 +546,8 @@ public final class KernelChecks {
         if (variant == null) {
             ops().attention(out, lse, tq, tk, tv, scale);
         } else {
-            new Attention(ops().kernels(), ops().stream()).run(out, lse, tq, tk, tv, scale, variant);
+            new Attention(ops().kernels(), ops().stream(), split ? ops().scratch() : null)
+                    .run(out, lse, tq, tk, tv, scale, variant);
         }
         double[] ro = new double[sq * h * dh], rl = new double[h * sq];
         double[] p = new double[sk];

@@ -113,6 +113,12 @@ public final class FluxTransformer {
     }
 
     /**
+     * Room for the CUDA attention's tail-split workspace (cuda.Attention / TailSplit: up to SMs x 4 x 66 KB, 35 MB
+     * on 132 SMs; 44 MB covers 160 SMs). Without it the kernels still run, with whole tiles only.
+     */
+    static final long ATTENTION_WORKSPACE_BYTES = 44L << 20;
+
+    /**
      * Scratch bytes one forward needs for {@code tokens} local tokens (text + image), excluding what an
      * attention strategy adds: the joint stream plus the largest block's temporaries, with room for
      * alignment.
@@ -129,7 +135,7 @@ public final class FluxTransformer {
                 + Math.max(m, d)          // feed-forward hidden / projected output
                 + d;                      // projected output
         long vectors = 16L * d + 2L * FluxConfig.TIMESTEP_CHANNELS;
-        return (perToken * tokens + vectors) * dtype.bytes() + (64L << 10) * 64 + (4L << 20);
+        return (perToken * tokens + vectors) * dtype.bytes() + (64L << 10) * 64 + (4L << 20) + ATTENTION_WORKSPACE_BYTES;
     }
 
     public FluxConfig config() {
