@@ -71,114 +71,6 @@ __device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) 
     wgmma_commit();
 }
 
-// Issues O += P V (4 k16 steps over the 64 keys; V N-major, its two 64-dim halves WG_BN * 128 bytes apart)
-// and commits it as one wgmma group; the caller waits.
-__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
-#pragma unroll
-    for (int i = 0; i < 64; i++) fence_reg(o[i]);
-#pragma unroll
-    for (int kk = 0; kk < 4; kk++)
-#pragma unroll
-        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
-    wgmma_fence();
-#pragma unroll
-    for (int kk = 0; kk < 4; kk++) {
-        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WG_BN * 128, 1024), 1);
-    }
-    wgmma_commit();
-}
-
-// Online softmax of one S tile (after its wgmma completed): keys >= Sk (only in the last tile) are -inf before
-// the row max; updates mrow / lrow, returns the O correction factors in corr and overwrites s with the
-// unnormalised probabilities exp2(s * scale * log2 e - m), still fp32 (pack_p rounds them to bf16).
-__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
-                                             float* corr) {
-#pragma unroll
-    for (int i = 0; i < 32; i++) fence_reg(s[i]);
-    if (n0 + WG_BN > Sk) {
-#pragma unroll
-        for (int i = 0; i < 32; i++)
-            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
-    }
-    float mbase[2];
-#pragma unroll
-    for (int r = 0; r < 2; r++) {
-        float mx = mrow[r];
-#pragma unroll
-        for (int n = 0; n < 8; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
-        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;      // -inf only while every key so far is masked
-        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
-        mrow[r] = mx;
-        lrow[r] *= corr[r];
-    }
-#pragma unroll
-    for (int n = 0; n < 8; n++) {
-        s[4 * n + 0] = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
-        s[4 * n + 1] = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
-        s[4 * n + 2] = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
-        s[4 * n + 3] = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
-        lrow[0] += s[4 * n + 0] + s[4 * n + 1];
-        lrow[1] += s[4 * n + 2] + s[4 * n + 3];
-    }
-}
-
-// P (the probabilities softmax_tile left in s) as the register A operand of m64n128k16, k16 step kk = keys
-// 16 kk .. 16 kk + 15:
-//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
-//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
-//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
-//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
-// pf is an operand of the P V wgmma until its wait_group: v6 calls this only after that wait (as FA3 does),
-// never while the previous tile's P V may still read the registers.
-__device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
-#pragma unroll
-    for (int n = 0; n < 8; n++) {
-        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(s[4 * n + 0], s[4 * n + 1]);
-        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(s[4 * n + 2], s[4 * n + 3]);
-    }
-}
-
-__device__ __forceinline__ void rescale_o(float* o, const float* corr) {
-#pragma unroll
-    for (int n = 0; n < 16; n++) {
-        o[4 * n + 0] *= corr[0];
-        o[4 * n + 1] *= corr[0];
-        o[4 * n + 2] *= corr[1];
-        o[4 * n + 3] *= corr[1];
-    }
-}
-
-// out rows m0 + 64 wg + 16 warp + g (+ 8): O / l, and lse = m * scale + log l.
-template <typename TO>
-__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
-                                           long long ldLse, const float* o, const float* mrow, const float* lrow,
-                                           int h, int rowBase, int t, int Sq, float scale) {
-#pragma unroll
-    for (int r = 0; r < 2; r++) {
-        float l = lrow[r];
-        l += __shfl_xor_sync(0xffffffffu, l, 1);
-        l += __shfl_xor_sync(0xffffffffu, l, 2);
-        const int row = rowBase + 8 * r;
-        if (row >= Sq) continue;
-        const float inv = l > 0.f ? 1.f / l : 0.f;
-        TO* orow = out + (long long)row * ldo + (long long)h * WG_D + 2 * t;
-#pragma unroll
-        for (int n = 0; n < 16; n++) {
-            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
-            if constexpr (sizeof(TO) == 2) {
-                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
-            } else {
-                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
-            }
-        }
-        if (lse != nullptr && t == 0) {
-            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
-        }
-    }
-}
-
 /*
  * STAGES = 2 (v5): per tile, S = Q K^T -> wait -> softmax -> O += P V -> wait. No overlap inside a
  *   warpgroup; 127 registers, 2 blocks (4 warpgroups) per SM overlap each other's softmax and wgmma.
@@ -248,10 +140,10 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
         if constexpr (STAGES == 2) {
             issue_qk(s, qRows, cK);
             wgmma_wait0();
-            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr);
-            pack_p(s, pf);
+            softmax_tile<WG_BN>(s, n0, Sk, t, sl2, mrow, lrow, corr);
+            pack_p<WG_BN>(s, pf);
             rescale_o(o, corr);
-            issue_pv(o, pf, cV);
+            issue_pv<WG_BN>(o, pf, cV);
             wgmma_wait0();
 #pragma unroll
             for (int i = 0; i < 64; i++) fence_reg(o[i]);
@@ -259,24 +151,24 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
             issue_qk(s, qRows, cK);
             if (j > 0) {
                 const int prev = stage == 0 ? STAGES - 1 : stage - 1;
-                issue_pv(o, pf, sV + prev * WG_KV_BYTES);  // O += P(j-1) V(j-1)
+                issue_pv<WG_BN>(o, pf, sV + prev * WG_KV_BYTES);  // O += P(j-1) V(j-1)
                 wgmma_wait1();                              // S(j) done; P V(j-1) may still run
             } else {
                 wgmma_wait0();
             }
-            softmax_tile(s, n0, Sk, t, sl2, mrow, lrow, corr);  // overlaps P V(j-1) on the tensor cores
+            softmax_tile<WG_BN>(s, n0, Sk, t, sl2, mrow, lrow, corr);  // overlaps P V(j-1) on the tensor cores
             wgmma_wait0();
 #pragma unroll
             for (int i = 0; i < 64; i++) fence_reg(o[i]);
             rescale_o(o, corr);
-            pack_p(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
+            pack_p<WG_BN>(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
         }
         stage = next;
     }
     if constexpr (STAGES != 2) {
         if (tiles > 0) {  // O += P(last) V(last)
             const int prev = stage == 0 ? STAGES - 1 : stage - 1;
-            issue_pv(o, pf, sV + prev * WG_KV_BYTES);
+            issue_pv<WG_BN>(o, pf, sV + prev * WG_KV_BYTES);
             wgmma_wait0();
 #pragma unroll
             for (int i = 0; i < 64; i++) fence_reg(o[i]);

@@ -70,66 +70,6 @@ __device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) 
     wgmma_commit();
 }
 
-// O[64 x 128] += P[64 x 128 keys] V[128 keys x 128]: 8 k16 steps, P from registers, V N-major at cV.
-__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
-#pragma unroll
-    for (int i = 0; i < 64; i++) fence_reg(o[i]);
-#pragma unroll
-    for (int kk = 0; kk < 8; kk++)
-#pragma unroll
-        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
-    wgmma_fence();
-#pragma unroll
-    for (int kk = 0; kk < 8; kk++) {
-        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, WS_BN * 128, 1024), 1);
-    }
-    wgmma_commit();
-}
-
-// Online softmax of one 64 x 128 S tile (accumulator layout: s[4 n + e], n < 16, row g + 8 (e >> 1), key
-// n0 + 8 n + 2 t + (e & 1)); as attention_wgmma.cu's softmax_tile with twice the keys.
-__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
-                                             float* corr) {
-#pragma unroll
-    for (int i = 0; i < 64; i++) fence_reg(s[i]);
-    if (n0 + WS_BN > Sk) {
-#pragma unroll
-        for (int i = 0; i < 64; i++)
-            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
-    }
-    float mbase[2];
-#pragma unroll
-    for (int r = 0; r < 2; r++) {
-        float mx = mrow[r];
-#pragma unroll
-        for (int n = 0; n < 16; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
-        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
-        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
-        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;
-        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);
-        mrow[r] = mx;
-        lrow[r] *= corr[r];
-    }
-#pragma unroll
-    for (int n = 0; n < 16; n++) {
-        s[4 * n + 0] = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
-        s[4 * n + 1] = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
-        s[4 * n + 2] = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
-        s[4 * n + 3] = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
-        lrow[0] += s[4 * n + 0] + s[4 * n + 1];
-        lrow[1] += s[4 * n + 2] + s[4 * n + 3];
-    }
-}
-
-// P as the register A operand of m64n128k16, k16 step kk = keys 16 kk .. + 15 (see attention_wgmma.cu pack_p).
-__device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
-#pragma unroll
-    for (int n = 0; n < 16; n++) {
-        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(s[4 * n + 0], s[4 * n + 1]);
-        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(s[4 * n + 2], s[4 * n + 3]);
-    }
-}
-
 // Warpgroup 0: Q, then K(t) / V(t) into stage t % STAGES once the consumers emptied it. Each tile is two
 // cp.async groups (K, then V); after issuing tile t, wait_group 1 leaves only V(t) in flight, so K(t) and
 // V(t - 1) have landed: fence them into the async proxy and publish them.
@@ -202,7 +142,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, flo
         float s[64], corr[2];
         issue_qk(s, qRows, sK + stage * WS_TILE_BYTES);
         if (j > 0) {
-            issue_pv(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
+            issue_pv<WS_BN>(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);  // each sync of the other gets one arrive
             if (INTRA) {
                 wgmma_wait1();  // S(j) done; P V(j-1) may still run while the softmax below does
@@ -213,60 +153,30 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, flo
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);
             wgmma_wait0();
         }
-        softmax_tile(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
+        softmax_tile<WS_BN>(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
         // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
         // makes it serialise every wgmma of the kernel: C7514).
         if (INTRA) wgmma_wait0();
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
         if (j > 0 && lane == 0) mbar_arrive(empty + 8 * prev);  // stage prev: K(j-1), V(j-1) read
-#pragma unroll
-        for (int n = 0; n < 16; n++) {
-            o[4 * n + 0] *= corr[0];
-            o[4 * n + 1] *= corr[0];
-            o[4 * n + 2] *= corr[1];
-            o[4 * n + 3] *= corr[1];
-        }
-        pack_p(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
+        rescale_o(o, corr);
+        pack_p<WS_BN>(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
         prev = stage;
         stage = stage + 1 == STAGES ? 0 : stage + 1;
     }
     if (tiles > 0) {  // O += P(last) V(last)
         mbar_wait(fullV + 8 * prev, (uint32_t)(((tiles - 1) / STAGES) & 1));
-        issue_pv(o, pf, sV + prev * WS_TILE_BYTES);
+        issue_pv<WS_BN>(o, pf, sV + prev * WS_TILE_BYTES);
         wgmma_wait0();
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
     }
-#pragma unroll
-    for (int r = 0; r < 2; r++) {
-        float l = lrow[r];
-        l += __shfl_xor_sync(0xffffffffu, l, 1);
-        l += __shfl_xor_sync(0xffffffffu, l, 2);
-        const int rl = w * 64 + warp * 16 + g + 8 * r;  // row inside the tile
-        if (m0 + rl >= Sq) continue;
-        const float inv = l > 0.f ? 1.f / l : 0.f;
-        const float rowLse = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
-        if (part != nullptr) {
-            float* prow = part + rl * WS_D + 2 * t;
-#pragma unroll
-            for (int n = 0; n < 16; n++) {
-                *reinterpret_cast<float2*>(prow + 8 * n) = make_float2(o[4 * n + 2 * r] * inv, o[4 * n + 2 * r + 1] * inv);
-            }
-            if (t == 0) part[WS_BM * WS_D + rl] = rowLse;
-            continue;
-        }
-        TO* orow = out + (long long)(m0 + rl) * ldo + (long long)h * WS_D + 2 * t;
-#pragma unroll
-        for (int n = 0; n < 16; n++) {
-            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
-            if constexpr (sizeof(TO) == 2) {
-                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
-            } else {
-                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
-            }
-        }
-        if (lse != nullptr && t == 0) lse[(long long)h * ldLse + m0 + rl] = rowLse;
+    if (part != nullptr) {  // the tile's rows as a [128, 128] fp32 matrix, its lse after it; Sq - m0 rows valid
+        store_rows<float>(part, WS_D, part + WS_BM * WS_D, 0, o, mrow, lrow, 0, w * 64 + warp * 16 + g, t, Sq - m0,
+                          scale);
+    } else {
+        store_rows<TO>(out, ldo, lse, ldLse, o, mrow, lrow, h, m0 + w * 64 + warp * 16 + g, t, Sq, scale);
     }
 }
 

@@ -149,5 +149,124 @@ __device__ __forceinline__ void named_arrive(int id, int threads) {
 // registers back to the block's pool, consumers take them.
 template <int N> __device__ __forceinline__ void regs_dec() { asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(N)); }
 template <int N> __device__ __forceinline__ void regs_inc() { asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N)); }
+
+// The per-tile steps of the wgmma attention kernels for a tile of BN keys (v5 / v6: 64, v7 / v8: 128). Accumulator
+// fragment of wgmma m64nNk16 (per warpgroup): thread (warp w, lane = 4 g + t) holds d[4 n + e], n < N / 8:
+// row 16 w + g + 8 (e >> 1), column 8 n + 2 t + (e & 1). S has BN / 2 floats per thread, O (N = 128) 64.
+
+// Issues O += P V (BN / 16 k16 steps over the BN keys; V N-major, its two 64-dim halves BN * 128 bytes apart)
+// and commits it as one wgmma group; the caller waits.
+template <int BN>
+__device__ __forceinline__ void issue_pv(float* o, uint32_t (*pf)[4], uint32_t cV) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(o[i]);
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; kk++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) fence_reg(pf[kk][e]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < BN / 16; kk++) {
+        wgmma_m64n128k16_rs_tb(o, pf[kk], make_desc_sw128(cV + kk * 16 * 128, BN * 128, 1024), 1);
+    }
+    wgmma_commit();
+}
+
+// Online softmax of one S tile (after its wgmma completed): keys >= Sk (only in the last tile) are -inf before
+// the row max; updates mrow / lrow, returns the O correction factors in corr and overwrites s with the
+// unnormalised probabilities exp2(s * scale * log2 e - m), still fp32 (pack_p rounds them to bf16).
+template <int BN>
+__device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, float sl2, float* mrow, float* lrow,
+                                             float* corr) {
+#pragma unroll
+    for (int i = 0; i < BN / 2; i++) fence_reg(s[i]);
+    if (n0 + BN > Sk) {
+#pragma unroll
+        for (int i = 0; i < BN / 2; i++)
+            if (n0 + 8 * (i >> 2) + 2 * t + (i & 1) >= Sk) s[i] = -INFINITY;
+    }
+    float mbase[2];
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float mx = mrow[r];
+#pragma unroll
+        for (int n = 0; n < BN / 8; n++) mx = fmaxf(mx, fmaxf(s[4 * n + 2 * r], s[4 * n + 2 * r + 1]));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+        mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+        mbase[r] = mx == -INFINITY ? 0.f : mx * sl2;      // -inf only while every key so far is masked
+        corr[r] = exp2_approx(mrow[r] * sl2 - mbase[r]);  // mrow = -inf: 0
+        mrow[r] = mx;
+        lrow[r] *= corr[r];
+    }
+#pragma unroll
+    for (int n = 0; n < BN / 8; n++) {
+        s[4 * n + 0] = exp2_approx(fmaf(s[4 * n + 0], sl2, -mbase[0]));
+        s[4 * n + 1] = exp2_approx(fmaf(s[4 * n + 1], sl2, -mbase[0]));
+        s[4 * n + 2] = exp2_approx(fmaf(s[4 * n + 2], sl2, -mbase[1]));
+        s[4 * n + 3] = exp2_approx(fmaf(s[4 * n + 3], sl2, -mbase[1]));
+        lrow[0] += s[4 * n + 0] + s[4 * n + 1];
+        lrow[1] += s[4 * n + 2] + s[4 * n + 3];
+    }
+}
+
+// P (the probabilities softmax_tile left in s) as the register A operand of m64n128k16, k16 step kk = keys
+// 16 kk .. 16 kk + 15:
+//   pf[kk][0] = (row g,     keys 16kk + 2t, +1)      = s[8kk + 0, 1]
+//   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
+//   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
+//   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
+// pf is an operand of the P V wgmma until its wait_group: v6 calls this only after that wait (as FA3 does),
+// never while the previous tile's P V may still read the registers.
+template <int BN>
+__device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
+#pragma unroll
+    for (int n = 0; n < BN / 8; n++) {
+        pf[n >> 1][(n & 1) * 2 + 0] = pack_bf16x2(s[4 * n + 0], s[4 * n + 1]);
+        pf[n >> 1][(n & 1) * 2 + 1] = pack_bf16x2(s[4 * n + 2], s[4 * n + 3]);
+    }
+}
+
+// O *= the softmax's correction factors of rows g and g + 8.
+__device__ __forceinline__ void rescale_o(float* o, const float* corr) {
+#pragma unroll
+    for (int n = 0; n < 16; n++) {
+        o[4 * n + 0] *= corr[0];
+        o[4 * n + 1] *= corr[0];
+        o[4 * n + 2] *= corr[1];
+        o[4 * n + 3] *= corr[1];
+    }
+}
+
+
+// out rows rowBase, rowBase + 8 (rowBase = first row of the warpgroup + 16 warp + g), head h of [S, H * 128]:
+// O / l, and lse = m * scale + log l. All lanes take part (the row sum of l is shuffled over t).
+template <typename TO>
+__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
+                                           long long ldLse, const float* o, const float* mrow, const float* lrow,
+                                           int h, int rowBase, int t, int Sq, float scale) {
+#pragma unroll
+    for (int r = 0; r < 2; r++) {
+        float l = lrow[r];
+        l += __shfl_xor_sync(0xffffffffu, l, 1);
+        l += __shfl_xor_sync(0xffffffffu, l, 2);
+        const int row = rowBase + 8 * r;
+        if (row >= Sq) continue;
+        const float inv = l > 0.f ? 1.f / l : 0.f;
+        TO* orow = out + (long long)row * ldo + (long long)h * 128 + 2 * t;
+#pragma unroll
+        for (int n = 0; n < 16; n++) {
+            const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;
+            if constexpr (sizeof(TO) == 2) {
+                *reinterpret_cast<uint32_t*>(orow + 8 * n) = pack_bf16x2(x0, x1);
+            } else {
+                *reinterpret_cast<float2*>(orow + 8 * n) = make_float2(x0, x1);
+            }
+        }
+        if (lse != nullptr && t == 0) {
+            lse[(long long)h * ldLse + row] = l > 0.f ? mrow[r] * scale + logf(l) : -INFINITY;
+        }
+    }
+}
+
 }  // namespace wgk
 #endif  // SPARKDIT_WGMMA
