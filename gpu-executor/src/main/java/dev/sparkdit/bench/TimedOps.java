@@ -21,8 +21,11 @@ import java.util.Map;
  * Eager mode only; a pool of events is reused per step.
  */
 final class TimedOps implements Ops {
-    /** GEMM; attention and its ring merges; copies, fills and fp8 (de)quantization; everything else. */
-    enum Kind { GEMM, ATTENTION, COPY, OTHER }
+    /**
+     * GEMM; GEMV (one-row linears: the modulation table and the conditioning MLPs, bound by reading their
+     * weights); attention and its ring merges; copies, fills and fp8 (de)quantization; everything else.
+     */
+    enum Kind { GEMM, GEMV, ATTENTION, COPY, OTHER }
 
     private final Ops inner;
     private final CudaStream stream;
@@ -100,7 +103,7 @@ final class TimedOps implements Ops {
 
     @Override
     public void linear(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act) {
-        timed(Kind.GEMM, () -> inner.linear(out, x, w, bias, act));
+        timed(x.dim(0) == 1 ? Kind.GEMV : Kind.GEMM, () -> inner.linear(out, x, w, bias, act));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.sparkdit.cuda;
 
+import dev.sparkdit.config.OnOff;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
@@ -89,11 +90,7 @@ public final class Attention {
         this.stream = stream;
         this.variant = checkVariant(System.getProperty(VARIANT_PROPERTY, DEFAULT_VARIANT));
         this.scratch = scratch;
-        String split = System.getProperty(SPLIT_TAIL_PROPERTY, "on");
-        if (!split.equals("on") && !split.equals("off")) {
-            throw new IllegalArgumentException(SPLIT_TAIL_PROPERTY + " must be on or off, got '" + split + "'");
-        }
-        this.splitTail = split.equals("on");
+        this.splitTail = OnOff.read(SPLIT_TAIL_PROPERTY);
     }
 
     static String checkVariant(String v) {

@@ -55,6 +55,16 @@ public final class KernelBenchmarks {
             report("linear bf16 4608 x 12288 x 3072 + bias + GELU", time(o, iters, () -> o.linear(up, x, wUp, bias,
                     Activation.GELU_TANH)), 0, 2.0 * S * 4 * D * D);
 
+            // The modulation GEMVs: a double block's 6D rows whole, and the half a rank of two computes.
+            Tensor wMod = random(o, bf, 11, 6L * D, D);
+            Tensor modBias = random(o, bf, 12, 6L * D);
+            Tensor row = x.narrow(0, 0, 1), mod = o.scratch().allocate(bf, 1, 6L * D);
+            for (long rows : new long[] {6L * D, 3L * D}) {
+                report("linear bf16 1 x " + rows + " x " + D + " + bias (modulation GEMV)", time(o, iters,
+                        () -> o.linear(mod.narrow(1, 0, rows), row, wMod.narrow(0, 0, rows), modBias.narrow(0, 0, rows),
+                                Activation.NONE)), 2.0 * rows * D, 0);
+            }
+
             // launch overhead: 100 small kernels directly, then replayed from a graph
             Tensor small = o.scratch().allocate(bf, 1, 256);
             Runnable hundred = () -> {

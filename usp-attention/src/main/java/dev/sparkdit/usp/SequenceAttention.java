@@ -32,4 +32,14 @@ public interface SequenceAttention {
         return new QkvTargets(a.allocate(dtype, heads, tokens, headDim), a.allocate(dtype, heads, tokens, headDim),
                 a.allocate(dtype, heads, tokens, headDim));
     }
+
+    /**
+     * The ranks sharing this sequence that may split replicated work (see {@link ReplicaSplit}). Default:
+     * this rank alone. Ulysses answers with its group, whose members are NVLink neighbours; a ring does
+     * not, since its members may sit on different hosts, where a per-step all-gather costs more than the
+     * modulation weights it saves reading.
+     */
+    default ReplicaSplit replicas() {
+        return ReplicaSplit.ALONE;
+    }
 }

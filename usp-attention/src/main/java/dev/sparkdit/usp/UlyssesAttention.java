@@ -1,5 +1,6 @@
 package dev.sparkdit.usp;
 
+import dev.sparkdit.config.OnOff;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
@@ -47,6 +48,7 @@ public final class UlyssesAttention implements SequenceAttention {
     private final int chunks;
     private final PeerWindows windows;
     private final boolean windowAllowed;
+    private final ReplicaSplit replicas;
     private boolean windowOpened;
     private PeerWindow window;
 
@@ -62,6 +64,12 @@ public final class UlyssesAttention implements SequenceAttention {
      * cost 8 ms of attention (a third of the heads fills a third of the grid, and NCCL's blocks share the
      * SMs), 84.0 against 80.4 ms per step; so no pipelining unless asked for.
      */
+    /**
+     * System property: {@code on} (default) lets the Ulysses group split replicated work
+     * ({@link #replicas()}); {@code off} has every rank do all of it (A/B benchmarks).
+     */
+    public static final String REPLICA_SPLIT_PROPERTY = "sparkdit.ulysses.replica-split";
+
     public static final String CHUNKS_PROPERTY = "sparkdit.ulysses.chunks";
     public static final int DEFAULT_CHUNKS = 1;
 
@@ -93,13 +101,8 @@ public final class UlyssesAttention implements SequenceAttention {
      */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
                             int chunks, PeerWindows windows) {
-        String mode = System.getProperty(PEER_WINDOW_PROPERTY, "on");
-        if (!mode.equals("on") && !mode.equals("off")) {
-            throw new IllegalArgumentException("ulysses: " + PEER_WINDOW_PROPERTY + " must be on or off, got '" + mode
-                    + "'");
-        }
         this.windows = windows;
-        this.windowAllowed = mode.equals("on");
+        this.windowAllowed = OnOff.read(PEER_WINDOW_PROPERTY);
         if (chunks < 1) {
             throw new IllegalArgumentException("ulysses: chunks must be >= 1, got " + chunks + " (property "
                     + CHUNKS_PROPERTY + ")");
@@ -119,6 +122,7 @@ public final class UlyssesAttention implements SequenceAttention {
         this.even = even(lengths, 0, lengths.length);
         this.fp8 = fp8;
         this.inner = inner;
+        this.replicas = OnOff.read(REPLICA_SPLIT_PROPERTY) ? ReplicaSplit.over(comm) : ReplicaSplit.ALONE;
     }
 
     @Override
@@ -496,6 +500,15 @@ public final class UlyssesAttention implements SequenceAttention {
     /** {@code t[i]} of a contiguous {@code [3, hu, S, Dh]} as {@code [hu, S, Dh]}. */
     static Tensor slice(Tensor t, int i) {
         return t.narrow(0, i, 1).view(t.dim(1), t.dim(2), t.dim(3));
+    }
+
+    /**
+     * The Ulysses group, unless {@value #REPLICA_SPLIT_PROPERTY} is {@code off}; the split itself is
+     * built once, here, so every block of a step sees the same object.
+     */
+    @Override
+    public ReplicaSplit replicas() {
+        return replicas;
     }
 
     public int[] lengths() {

@@ -69,6 +69,11 @@ public final class UspAttention implements SequenceAttention {
     }
 
     @Override
+    public ReplicaSplit replicas() {
+        return delegate.replicas();
+    }
+
+    @Override
     public String toString() {
         return "UspAttention[" + delegate + "]";
     }

@@ -11,6 +11,7 @@ import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.QkvTargets;
 import dev.sparkdit.usp.SequenceAttention;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -21,7 +22,9 @@ import java.util.Map;
  * tokens, kept as one joint residual stream {@code [T + I, D]} whose first T rows are the text stream
  * and the rest the image stream, so single-stream blocks need no concatenation. Attention is the only
  * op that looks across tokens; it goes through the {@link SequenceAttention} seam, so sequence
- * parallelism is applied from outside and this file knows nothing of ranks.
+ * parallelism is applied from outside and this file knows nothing of ranks. The seam also says which
+ * ranks hold the same conditioning vector ({@link SequenceAttention#replicas()}), so that they can share
+ * the step's modulation GEMVs ({@link ModulationTable}).
  *
  * <p>Block fields carry the checkpoint's (diffusers) names; q/k/v are fused per stream
  * (see {@link FluxCheckpointLayout}).
@@ -37,6 +40,7 @@ public final class FluxTransformer {
     private final SingleStreamBlock[] singleTransformerBlocks;
     private final Linear normOut;
     private final Linear projOut;
+    private final ModulationTable modulation;
 
     private FluxTransformer(FluxConfig config, Map<String, Tensor> p) {
         this.config = config;
@@ -55,6 +59,16 @@ public final class FluxTransformer {
         }
         this.normOut = new Linear(p, "norm_out.linear");
         this.projOut = new Linear(p, "proj_out");
+        List<Linear> mods = new ArrayList<>();
+        for (DoubleStreamBlock b : transformerBlocks) {
+            mods.add(b.norm1Linear);
+            mods.add(b.norm1ContextLinear);
+        }
+        for (SingleStreamBlock b : singleTransformerBlocks) {
+            mods.add(b.normLinear);
+        }
+        mods.add(normOut);
+        this.modulation = new ModulationTable(mods, config.dim());
     }
 
     /**
@@ -134,7 +148,9 @@ public final class FluxTransformer {
                 + (d + m)                 // single block: [attention | mlp] concatenation
                 + Math.max(m, d)          // feed-forward hidden / projected output
                 + d;                      // projected output
-        long vectors = 16L * d + 2L * FluxConfig.TIMESTEP_CHANNELS;
+        // The modulation table and this rank's share of it, for up to 64 replicas (ModulationTable).
+        long table = (2L * ModulationTable.rows(config) + 64) * d;
+        long vectors = 16L * d + 2L * FluxConfig.TIMESTEP_CHANNELS + table;
         return (perToken * tokens + vectors) * dtype.bytes() + (64L << 10) * 64 + (4L << 20) + ATTENTION_WORKSPACE_BYTES;
     }
 
@@ -180,15 +196,18 @@ public final class FluxTransformer {
         Tensor siluTemb = scratch.allocate(dt, 1, d);
         ops.activation(siluTemb, temb, Activation.SILU);
 
+        Tensor table = modulation.compute(ops, attention.replicas(), siluTemb);
+        int at = 0;
         for (DoubleStreamBlock b : transformerBlocks) {
-            b.forward(ops, attention, txtStream, imgStream, siluTemb, cos, sin);
+            b.forward(ops, attention, txtStream, imgStream, modulation.of(table, at), modulation.of(table, at + 1),
+                    cos, sin);
+            at += 2;
         }
         for (SingleStreamBlock b : singleTransformerBlocks) {
-            b.forward(ops, attention, joint, siluTemb, cos, sin);
+            b.forward(ops, attention, joint, modulation.of(table, at++), cos, sin);
         }
         // AdaLayerNormContinuous: the modulation is (scale, shift), in that order.
-        Tensor mod = scratch.allocate(dt, 1, 2 * d);
-        normOut.apply(ops, mod, siluTemb, Activation.NONE);
+        Tensor mod = modulation.of(table, at);
         Tensor normed = scratch.allocate(dt, img, d);
         ops.layerNormModulate(normed, imgStream, mod.narrow(1, d, d), mod.narrow(1, 0, d), FluxConfig.NORM_EPS);
         projOut.apply(ops, out, normed, Activation.NONE);
@@ -303,7 +322,8 @@ public final class FluxTransformer {
             headDim = c.attentionHeadDim();
         }
 
-        void forward(Ops ops, SequenceAttention attention, Tensor txt, Tensor img, Tensor siluTemb,
+        /** {@code modImg}, {@code modTxt}: this block's rows of the {@link ModulationTable}, {@code [1, 6D]}. */
+        void forward(Ops ops, SequenceAttention attention, Tensor txt, Tensor img, Tensor modImg, Tensor modTxt,
                      Tensor cos, Tensor sin) {
             Arena scratch = ops.scratch();
             long mark = scratch.mark();
@@ -313,10 +333,6 @@ public final class FluxTransformer {
             long ni = img.dim(0);
             long s = nt + ni;
             // AdaLayerNormZero: shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp.
-            Tensor modImg = scratch.allocate(dt, 1, 6 * d);
-            Tensor modTxt = scratch.allocate(dt, 1, 6 * d);
-            norm1Linear.apply(ops, modImg, siluTemb, Activation.NONE);
-            norm1ContextLinear.apply(ops, modTxt, siluTemb, Activation.NONE);
 
             Tensor normed = scratch.allocate(dt, s, d);
             Tensor normedTxt = normed.narrow(0, 0, nt);
@@ -379,7 +395,8 @@ public final class FluxTransformer {
             headDim = c.attentionHeadDim();
         }
 
-        void forward(Ops ops, SequenceAttention attention, Tensor joint, Tensor siluTemb, Tensor cos, Tensor sin) {
+        /** {@code mod}: this block's rows of the {@link ModulationTable}, {@code [1, 3D]}. */
+        void forward(Ops ops, SequenceAttention attention, Tensor joint, Tensor mod, Tensor cos, Tensor sin) {
             Arena scratch = ops.scratch();
             long mark = scratch.mark();
             DType dt = joint.dtype();
@@ -387,8 +404,6 @@ public final class FluxTransformer {
             long d = joint.dim(1);
             long m = projMlp.outFeatures();
             // AdaLayerNormZeroSingle: shift, scale, gate.
-            Tensor mod = scratch.allocate(dt, 1, 3 * d);
-            normLinear.apply(ops, mod, siluTemb, Activation.NONE);
             Tensor normed = scratch.allocate(dt, s, d);
             ops.layerNormModulate(normed, joint, chunk(mod, d, 0), chunk(mod, d, 1), FluxConfig.NORM_EPS);
 
