@@ -175,7 +175,7 @@ __device__ __forceinline__ void attention_wgmma_impl(TO* __restrict__ out, long 
         }
     }
     cp_async_wait_all();
-    store_rows<TO>(out, ldo, lse, ldLse, o, mrow, lrow, h, m0 + wg * 64 + warp * 16 + g, t, Sq, scale);
+    store_rows<TO>(out, ldo, Sq, 0, lse, ldLse, o, mrow, lrow, h, m0 + wg * 64 + warp * 16 + g, t, Sq, scale);
 }
 
 }  // namespace wgk

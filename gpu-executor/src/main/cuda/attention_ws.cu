@@ -116,7 +116,8 @@ __device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, u
 // part != null (a split unit, see attention_ws_impl): O / l and lse go to part as fp32 [128 rows][128] then
 // [128] (rows of the tile), for attention_split_merge; else to out / lse.
 template <typename TO, int STAGES, bool INTRA>
-__device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, float* __restrict__ lse, long long ldLse,
+__device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int rowsPerPart, long long partStride,
+                                        float* __restrict__ lse, long long ldLse,
                                         float* __restrict__ part, uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars,
                                         int h, int m0, int Sq, int Sk, int tiles, float scale, int w, int ct) {
     const uint32_t fullQ = bars, fullK = bars + 8, fullV = fullK + 8 * STAGES, empty = fullV + 8 * STAGES;
@@ -173,10 +174,11 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, flo
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
     }
     if (part != nullptr) {  // the tile's rows as a [128, 128] fp32 matrix, its lse after it; Sq - m0 rows valid
-        store_rows<float>(part, WS_D, part + WS_BM * WS_D, 0, o, mrow, lrow, 0, w * 64 + warp * 16 + g, t, Sq - m0,
-                          scale);
+        store_rows<float>(part, WS_D, WS_BM, 0, part + WS_BM * WS_D, 0, o, mrow, lrow, 0, w * 64 + warp * 16 + g, t,
+                          Sq - m0, scale);
     } else {
-        store_rows<TO>(out, ldo, lse, ldLse, o, mrow, lrow, h, m0 + w * 64 + warp * 16 + g, t, Sq, scale);
+        store_rows<TO>(out, ldo, rowsPerPart, partStride, lse, ldLse, o, mrow, lrow, h, m0 + w * 64 + warp * 16 + g,
+                       t, Sq, scale);
     }
 }
 
@@ -191,7 +193,8 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
                                                   long long qRs, const bf16* __restrict__ k, long long kHs,
                                                   long long kRs, const bf16* __restrict__ v, long long vHs,
                                                   long long vRs, int Sq, int Sk, float scale, int fullTiles,
-                                                  int splits, float* __restrict__ part) {
+                                                  int splits, float* __restrict__ part, int rowsPerPart,
+                                                  long long partStride) {
     extern __shared__ __align__(1024) unsigned char ws_smem[];
     const uint32_t base = (smem_addr(ws_smem) + 1023u) & ~1023u;
     const uint32_t sQ = base, sK = sQ + WS_BM * WS_D * 2, sV = sK + STAGES * WS_TILE_BYTES;
@@ -225,7 +228,8 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
     } else {
         regs_inc<WS_CONSUMER_REGS>();
         const int ct = tid - 128;
-        consume<TO, STAGES, INTRA>(out, ldo, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq, keys, tiles, scale,
+        consume<TO, STAGES, INTRA>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
+                                   keys, tiles, scale,
                                    ct >> 7, ct & 127);
     }
 }
@@ -235,7 +239,7 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
 template <typename TO>
 __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                             long long ldLse, const float* __restrict__ part, int Sq, int fullTiles,
-                                            int splits, int tailTiles) {
+                                            int splits, int tailTiles, int rowsPerPart, long long partStride) {
     const long long wid = ((long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     const int lane = threadIdx.x & 31;
     if (wid >= (long long)tailTiles * WS_BM) return;
@@ -260,7 +264,8 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
         }
     }
     const float inv = wsum > 0.f ? 1.f / wsum : 0.f;
-    TO* orow = out + (long long)row * ldo + (long long)h * WS_D + 4 * lane;
+    TO* orow = out + (long long)(row / rowsPerPart) * partStride + (long long)(row % rowsPerPart) * ldo +
+               (long long)h * WS_D + 4 * lane;
     if constexpr (sizeof(TO) == 2) {
         reinterpret_cast<uint32_t*>(orow)[0] = pack_bf16x2(acc[0] * inv, acc[1] * inv);
         reinterpret_cast<uint32_t*>(orow)[1] = pack_bf16x2(acc[2] * inv, acc[3] * inv);
@@ -279,7 +284,9 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
  * attention_bf16_d128_v7_out<t> (ping-pong) and attention_bf16_d128_v8_out<t> (ping-pong + softmax / P V
  * overlap inside a warpgroup): same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
  *   plus (int fullTiles, int splits, float* part): see attention_ws_impl; plain launch: fullTiles = H *
- *   ceil(Sq / 128), splits 1, part null.
+ *   ceil(Sq / 128), splits 1, part null;
+ *   plus (int rowsPerPart, long long partStride): out row r at out + (r / rowsPerPart) * partStride +
+ *   (r % rowsPerPart) * ldo (see store_rows); one part: rowsPerPart = Sq, partStride 0.
  *   grid (fullTiles + tail tiles * splits), block 384 (3 warpgroups), dynamic shared memory
  *   WS_SMEM_BYTES(WS_STAGES) = 230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or
  *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
@@ -287,8 +294,9 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
 #ifdef SPARKDIT_WGMMA
 #define WS_BODY(TO, STAGES, INTRA)                                                                             \
     wgk::ws::attention_ws_impl<TO, STAGES, INTRA>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
-                                                  Sq, Sk, scale, fullTiles, splits, part);
-#define WS_MERGE_BODY(TO) wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles);
+                                                  Sq, Sk, scale, fullTiles, splits, part, rowsPerPart, partStride);
+#define WS_MERGE_BODY(TO)                                                                                      \
+    wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles, rowsPerPart, partStride);
 #else
 #define WS_BODY(TO, STAGES, INTRA)
 #define WS_MERGE_BODY(TO)
@@ -297,7 +305,7 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
     extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
-        int Sk, float scale, int fullTiles, int splits, float* part) {                                        \
+        int Sk, float scale, int fullTiles, int splits, float* part, int rowsPerPart, long long partStride) {   \
         WS_BODY(TO, STAGES, INTRA)                                                                            \
     }
 ATT_BF16_WS(7, WS_STAGES, false, bf16, bf16)
@@ -307,13 +315,13 @@ ATT_BF16_WS(8, WS_STAGES, true, f32, float)
 
 /*
  * attention_split_merge_<t>(TO* out, long long ldo, float* lse, long long ldLse, const float* part, int Sq,
- *                           int fullTiles, int splits, int tailTiles)
+ *                           int fullTiles, int splits, int tailTiles, int rowsPerPart, long long partStride)
  *   after a v7 / v8 launch with split tail units: grid ceil(tailTiles * 128 * 32 / block), out / lse as there.
  */
 #define ATT_SPLIT_MERGE(TN, TO)                                                                                \
     extern "C" __global__ void attention_split_merge_##TN(TO* out, long long ldo, float* lse, long long ldLse, \
                                                            const float* part, int Sq, int fullTiles, int splits, \
-                                                           int tailTiles) {                                     \
+                                                           int tailTiles, int rowsPerPart, long long partStride) { \
         WS_MERGE_BODY(TO)                                                                                     \
     }
 ATT_SPLIT_MERGE(bf16, bf16)

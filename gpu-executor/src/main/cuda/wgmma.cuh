@@ -240,10 +240,13 @@ __device__ __forceinline__ void rescale_o(float* o, const float* corr) {
 
 // out rows rowBase, rowBase + 8 (rowBase = first row of the warpgroup + 16 warp + g), head h of [S, H * 128]:
 // O / l, and lse = m * scale + log l. All lanes take part (the row sum of l is shuffled over t).
+// Row r lives at out + (r / rowsPerPart) * partStride + (r % rowsPerPart) * ldo: the rows come in parts that
+// may lie anywhere (Ulysses: each part in the peer that owns those tokens); rowsPerPart >= Sq is one part.
 template <typename TO>
-__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
-                                           long long ldLse, const float* o, const float* mrow, const float* lrow,
-                                           int h, int rowBase, int t, int Sq, float scale) {
+__device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, int rowsPerPart, long long partStride,
+                                           float* __restrict__ lse, long long ldLse, const float* o,
+                                           const float* mrow, const float* lrow, int h, int rowBase, int t, int Sq,
+                                           float scale) {
 #pragma unroll
     for (int r = 0; r < 2; r++) {
         float l = lrow[r];
@@ -252,7 +255,8 @@ __device__ __forceinline__ void store_rows(TO* __restrict__ out, long long ldo, 
         const int row = rowBase + 8 * r;
         if (row >= Sq) continue;
         const float inv = l > 0.f ? 1.f / l : 0.f;
-        TO* orow = out + (long long)row * ldo + (long long)h * 128 + 2 * t;
+        TO* orow = out + (long long)(row / rowsPerPart) * partStride + (long long)(row % rowsPerPart) * ldo +
+                   (long long)h * 128 + 2 * t;
 #pragma unroll
         for (int n = 0; n < 16; n++) {
             const float x0 = o[4 * n + 2 * r] * inv, x1 = o[4 * n + 2 * r + 1] * inv;

@@ -222,8 +222,11 @@ public final class TorchOps implements Ops {
         long h = q.dim(0);
         long sq = q.dim(1);
         long dh = q.dim(2);
+        // out [Sq, H*Dh] or [parts, Sq / parts, H*Dh] (rows in parts, see Ops.attention)
+        boolean outOk = out.rank() == 2 ? out.dim(0) == sq && out.dim(1) == h * dh
+                : out.rank() == 3 && out.dim(0) * out.dim(1) == sq && out.dim(2) == h * dh;
         if (k.dim(0) != h || v.dim(0) != h || k.dim(2) != dh || v.dim(2) != dh || k.dim(1) != v.dim(1)
-                || out.dim(0) != sq || out.dim(1) != h * dh || (lse != null && (lse.dim(0) != h || lse.dim(1) != sq))) {
+                || !outOk || (lse != null && (lse.dim(0) != h || lse.dim(1) != sq))) {
             throw new IllegalArgumentException("attention: q " + Arrays.toString(q.shape()) + ", k "
                     + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape()) + ", out "
                     + Arrays.toString(out.shape()) + (lse == null ? "" : ", lse " + Arrays.toString(lse.shape())));
@@ -232,7 +235,7 @@ public final class TorchOps implements Ops {
         org.bytedeco.pytorch.Tensor l = torch.logsumexp(scores, new long[] {-1}, true);
         org.bytedeco.pytorch.Tensor p = scores.sub(l).exp();
         org.bytedeco.pytorch.Tensor o = p.matmul(f(v));
-        store(out, o.transpose(0, 1).reshape(sq, h * dh));
+        store(out, o.transpose(0, 1).reshape(out.shape()));
         if (lse != null) {
             store(lse, l.squeeze(-1));
         }

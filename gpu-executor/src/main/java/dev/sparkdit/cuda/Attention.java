@@ -114,6 +114,51 @@ public final class Attention {
         run(out, lse, q, k, v, scale, variant);
     }
 
+    /**
+     * {@code out [Sq, C]}, or {@code [parts, Sq / parts, C]}: the rows in consecutive equal parts that may lie
+     * anywhere (dim 0's stride), as when each part is the peer window of the rank that owns those tokens.
+     */
+    private static void requireOutShape(Tensor out, long sq, long cols) {
+        boolean ok = out.rank() == 2 ? out.dim(0) == sq && out.dim(1) == cols
+                : out.rank() == 3 && out.dim(0) > 0 && out.dim(0) * out.dim(1) == sq && out.dim(2) == cols;
+        if (!ok) {
+            throw new IllegalArgumentException("attention: out must be [" + sq + ", " + cols + "] or [parts, " + sq
+                    + " / parts, " + cols + "], got " + out);
+        }
+    }
+
+    /**
+     * How out's rows lie: {@code count} parts of {@code rows()}-strided rows, {@code stride} elements apart
+     * (1 part, stride 0, when the leading dimensions collapse into evenly spaced rows).
+     */
+    private record Parts(long count, long stride, Matrix rows) {
+        static Parts of(Tensor out) {
+            if (Matrix.collapsible(out)) {
+                return new Parts(1, 0, Matrix.of(out, "attention out"));
+            }
+            Tensor part = out.narrow(0, 0, 1);
+            return new Parts(out.dim(0), out.stride(0), Matrix.of(part, "attention out part"));
+        }
+    }
+
+    /**
+     * Whether {@link #run} writes {@code out} (any shape {@link #requireOutShape} takes) itself for these
+     * q: the v7 / v8 kernels on a Hopper write rows in parts; every path writes a single part.
+     */
+    public boolean writesParts(Tensor out, Tensor q, String variant) {
+        if (Matrix.collapsible(out)) {
+            return true;
+        }
+        String name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
+        return q.dtype() == DType.BF16 && q.rank() == 3 && q.dim(2) == 128
+                && (variant.equals("v7") || variant.equals("v8")) && wgmmaAvailable(name);
+    }
+
+    /** {@link #writesParts(Tensor, Tensor, String)} with this launcher's variant. */
+    public boolean writesParts(Tensor out, Tensor q) {
+        return writesParts(out, q, variant);
+    }
+
     /** v5 .. v8 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
     private boolean wgmmaAvailable(String name) {
         return module.device().computeCapability() == 90 && module.hasFunction(name);
@@ -136,7 +181,7 @@ public final class Attention {
         long h = q.dim(0), sq = q.dim(1), dh = q.dim(2), sk = k.dim(1);
         k.requireShape("attention k", h, sk, dh);
         v.requireShape("attention v", h, sk, dh);
-        out.requireShape("attention out", sq, h * dh);
+        requireOutShape(out, sq, h * dh);
         if (dh != 32 && dh != 64 && dh != 128) {
             throw new IllegalArgumentException("attention: head dim must be 32, 64 or 128, got " + dh + " in q " + q);
         }
@@ -145,7 +190,8 @@ public final class Attention {
                 throw new IllegalArgumentException("attention: last dimension must be contiguous, got " + t);
             }
         }
-        Matrix mo = Matrix.of(out, "attention out");
+        Parts parts = Parts.of(out);
+        Matrix mo = parts.rows();
         long ldLse = 0;
         if (lse != null) {
             Matrix.requireCuda(lse, "attention lse");
@@ -171,15 +217,21 @@ public final class Attention {
                             + " address % 16 == 0), got " + t + " strides " + java.util.Arrays.toString(t.strides()));
                 }
             }
-            boolean pairAligned = mo.ld() % 2 == 0 && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
+            boolean pairAligned = mo.ld() % 2 == 0 && parts.stride() % 2 == 0
+                    && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
             boolean warpSpecialised = variant.equals("v7") || variant.equals("v8");
             boolean wgmma = variant.equals("v5") || variant.equals("v6") || warpSpecialised;
             String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
+            if (parts.count() > 1 && !writesParts(out, q, variant)) {
+                throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
+                        + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper); variant "
+                        + variant + ", q " + q);
+            }
             if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
                 name = wgName;
                 rowsPerBlock = 128;
                 if (warpSpecialised) {
-                    runWarpSpecialised(wgName, out, mo, lse, ldLse, q, k, v, sq, sk, h, scale);
+                    runWarpSpecialised(wgName, out, mo, parts, lse, ldLse, q, k, v, sq, sk, h, scale);
                     return;
                 } else {
                     block = 256;
@@ -201,6 +253,10 @@ public final class Attention {
                 smem = (int) ((16L * nw + 128) * (dh + 8) * 2);
             }
         } else {
+            if (parts.count() > 1) {
+                throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
+                        + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper); q " + q);
+            }
             rowsPerBlock = 8;
             block = 256;
             smem = 0;
@@ -218,8 +274,9 @@ public final class Attention {
      * v7 / v8 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
      * partial results go to a workspace from {@link #scratch} and {@code attention_split_merge} writes them.
      */
-    private void runWarpSpecialised(String name, Tensor out, Matrix mo, Tensor lse, long ldLse, Tensor q, Tensor k,
-                                    Tensor v, long sq, long sk, long h, float scale) {
+    private void runWarpSpecialised(String name, Tensor out, Matrix mo, Parts parts, Tensor lse, long ldLse, Tensor q,
+                                    Tensor k, Tensor v, long sq, long sk, long h, float scale) {
+        long rowsPerPart = parts.count() > 1 ? out.dim(1) : sq;
         long tiles = h * Matrix.ceilDiv(sq, 128);
         TailSplit plan = splitTail && scratch != null
                 ? TailSplit.plan(tiles, module.device().smCount(), Matrix.ceilDiv(sk, 128))
@@ -238,12 +295,14 @@ public final class Attention {
                     .ptr(q).i64(q.stride(0)).i64(q.stride(1))
                     .ptr(k).i64(k.stride(0)).i64(k.stride(1))
                     .ptr(v).i64(v.stride(0)).i64(v.stride(1))
-                    .i32(sq).i32(sk).f32(scale).i32(plan.fullTiles()).i32(plan.splits()).ptr(part)) {
+                    .i32(sq).i32(sk).f32(scale).i32(plan.fullTiles()).i32(plan.splits()).ptr(part)
+                    .i32(rowsPerPart).i64(parts.stride())) {
                 module.launch(name, plan.blocks(), 1, 1, 384, smem, stream, a);
             }
             if (part != null) {
                 try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ldLse).ptr(part)
-                        .i32(sq).i32(plan.fullTiles()).i32(plan.splits()).i32(plan.tailTiles())) {
+                        .i32(sq).i32(plan.fullTiles()).i32(plan.splits()).i32(plan.tailTiles())
+                        .i32(rowsPerPart).i64(parts.stride())) {
                     module.launch("attention_split_merge_" + Matrix.suffix(out.dtype()),
                             Matrix.ceilDiv(plan.tailTiles() * 128 * 32, 256), 1, 1, 256, 0, stream, a);
                 }

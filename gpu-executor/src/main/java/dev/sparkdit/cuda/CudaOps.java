@@ -246,6 +246,18 @@ public final class CudaOps implements Ops {
 
     @Override
     public void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
+        if (out.rank() == 3 && !attention.writesParts(out, q)) {
+            // rows in parts the kernel cannot write itself: whole rows into scratch, then one strided copy
+            long mark = scratch.mark();
+            try {
+                Tensor rows = scratch.allocate(out.dtype(), out.dim(0) * out.dim(1), out.dim(2));
+                attention.run(rows, lse, q, k, v, scale);
+                copy(out, rows.view(out.shape()));
+            } finally {
+                scratch.reset(mark);
+            }
+            return;
+        }
         attention.run(out, lse, q, k, v, scale);
     }
 

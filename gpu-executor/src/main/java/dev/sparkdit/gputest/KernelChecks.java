@@ -122,6 +122,16 @@ public final class KernelChecks {
         }
         c.add(check("attention v7 BF16 Dh=128 split tail Sq=17024 Sk=500 out F32",
                 () -> attention(DType.BF16, DType.F32, 1, 133 * 128, 500, 128, "v7")));
+        // Out rows in parts (Ulysses' way back into each owner's window): parts that cut through row tiles,
+        // split tail units merged into parts, and the scratch-and-copy path of a variant that cannot write them.
+        for (String va : java.util.List.of("v7", "v8")) {
+            c.add(check("attention " + va + " BF16 out in 3 parts of 133 rows, Sk=300, out BF16",
+                    () -> attention(DType.BF16, DType.BF16, 2, 399, 300, 128, va, false, true, 3)));
+        }
+        c.add(check("attention v7 BF16 out in 2 parts, whole tiles, Sq=258 out F32",
+                () -> attention(DType.BF16, DType.F32, 3, 258, 200, 128, "v7", false, false, 2)));
+        c.add(check("attention BF16 Dh=64 out in 4 parts (through CudaOps: scratch, then a copy)",
+                () -> attention(DType.BF16, DType.F32, 2, 100, 77, 64, null, false, true, 4)));
         c.add(check("fp8 e4m3 quantize/dequantize [S,H,Dh]", KernelChecks::fp8));
         for (DType dt : new DType[] {DType.F32, DType.BF16}) {
             for (Activation act : Activation.values()) {
@@ -514,6 +524,15 @@ public final class KernelChecks {
      */
     static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor,
                           boolean split) {
+        attention(in, outType, h, sq, sk, dh, variant, tokenMajor, split, 1);
+    }
+
+    /**
+     * @param parts out as {@code [parts, sq / parts, H*Dh]} views of a buffer with 5 poisoned rows after each
+     *              part, which must stay untouched
+     */
+    static void attention(DType in, DType outType, int h, int sq, int sk, int dh, String variant, boolean tokenMajor,
+                          boolean split, int parts) {
         float scale = (float) (1 / Math.sqrt(dh));
         float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
         float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
@@ -541,7 +560,9 @@ public final class KernelChecks {
             tk = upload(k, in, h, sk, dh);
             tv = upload(v, in, h, sk, dh);
         }
-        Tensor out = poisoned(outType, sq, (long) h * dh);
+        long partRows = sq / parts;
+        Tensor partsBuf = poisoned(outType, parts, partRows + 5, (long) h * dh);
+        Tensor out = parts == 1 ? poisoned(outType, sq, (long) h * dh) : partsBuf.narrow(1, 0, partRows);
         Tensor lse = poisoned(DType.F32, h, sq);
         if (variant == null) {
             ops().attention(out, lse, tq, tk, tv, scale);
@@ -580,7 +601,20 @@ public final class KernelChecks {
         }
         String what = "attention " + (variant == null ? "" : variant + " ") + in + " Dh=" + dh + " Sq=" + sq + " Sk=" + sk
                 + (tokenMajor ? " token-major" : "");
-        requireClose(what + " out", download(out), ro, Math.max(tol(in), tol(outType)));
+        float[] got = new float[sq * h * dh];
+        for (int i = 0; i < parts; i++) {
+            Tensor part = parts == 1 ? out : out.narrow(0, i, 1);
+            System.arraycopy(download(part), 0, got, (int) (i * partRows * h * dh), (int) (partRows * h * dh));
+            if (parts > 1) {
+                for (float f : download(partsBuf.narrow(0, i, 1).narrow(1, partRows, 5))) {
+                    if (!Float.isNaN(f)) {
+                        throw new AssertionError(what + ": wrote " + f + " in the gap after part " + i);
+                    }
+                }
+            }
+        }
+        what += parts > 1 ? " in " + parts + " parts" : "";
+        requireClose(what + " out", got, ro, Math.max(tol(in), tol(outType)));
         requireClose(what + " lse", download(lse), rl, tol(in));
     }
 

@@ -93,6 +93,8 @@ public interface Ops extends AutoCloseable {
      * <pre>
      *   q [H, Sq, Dh], k/v [H, Sk, Dh]
      *   out [Sq, H*Dh]  (fp32 when it is to be merged with other blocks)
+     *       or [N, Sq/N, H*Dh]: the rows in N consecutive parts, each anywhere (dim 0's stride), so that
+     *       each part can be the memory of the rank that owns those tokens (Ulysses' way back)
      *   lse [H, Sq]     fp32 log-sum-exp of the scaled scores; may be null
      * </pre>
      */

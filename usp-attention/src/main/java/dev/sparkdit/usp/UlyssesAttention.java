@@ -49,6 +49,7 @@ public final class UlyssesAttention implements SequenceAttention {
     private final PeerWindows windows;
     private final boolean windowAllowed;
     private final ReplicaSplit replicas;
+    private final boolean directBack;
     private boolean windowOpened;
     private PeerWindow window;
 
@@ -69,6 +70,13 @@ public final class UlyssesAttention implements SequenceAttention {
      * ({@link #replicas()}); {@code off} has every rank do all of it (A/B benchmarks).
      */
     public static final String REPLICA_SPLIT_PROPERTY = "sparkdit.ulysses.replica-split";
+
+    /**
+     * System property: {@code on} (default) has local attention in a peer window store its output's row
+     * parts straight into their owners' windows (Ops.attention's parts); {@code off} stores into scratch
+     * and copies (A/B benchmarks).
+     */
+    public static final String DIRECT_BACK_PROPERTY = "sparkdit.ulysses.direct-back";
 
     public static final String CHUNKS_PROPERTY = "sparkdit.ulysses.chunks";
     public static final int DEFAULT_CHUNKS = 1;
@@ -123,6 +131,7 @@ public final class UlyssesAttention implements SequenceAttention {
         this.fp8 = fp8;
         this.inner = inner;
         this.replicas = OnOff.read(REPLICA_SPLIT_PROPERTY) ? ReplicaSplit.over(comm) : ReplicaSplit.ALONE;
+        this.directBack = OnOff.read(DIRECT_BACK_PROPERTY);
     }
 
     @Override
@@ -335,7 +344,8 @@ public final class UlyssesAttention implements SequenceAttention {
      *   part of rank i:
      *     qkv   [U*P, 3, hu, Dh]   rows [j*P, (j+1)*P) stored by rank j: q, k, v of i's heads, j's tokens
      *     back  [U, P, hu*Dh]      chunk j stored by rank j: output of j's heads for i's tokens
-     *   outC    [U*P, hu*Dh]       (scratch) attention over the whole sequence, my heads
+     *   outC    [U*P, hu*Dh]       (scratch, ring inner only) attention over the whole sequence, my heads;
+     *                              local attention stores its row parts straight into every rank's back
      * </pre>
      *
      * Reuse is safe across calls: a rank stores into a peer's qkv only after the barrier that followed
@@ -367,17 +377,25 @@ public final class UlyssesAttention implements SequenceAttention {
         Arena a = ops.scratch();
         long mark = a.mark();
         try {
-            Tensor outC = a.allocate(odt, u * p, hu * dh);
+            boolean direct = directBack && inner == LocalAttention.INSTANCE;
+            Tensor outC = direct ? null : a.allocate(odt, u * p, hu * dh);
             long[] shape = {hu, u * p, dh};
             long[] strides = {dh, row, 1};
             Tensor[] local = new Tensor[3];
             for (int t = 0; t < 3; t++) {
                 local[t] = new Tensor(w.local() + t * hu * dh * dt.bytes(), out.device(), dt, shape, strides);
             }
-            inner.attend(ops, outC, local[0], local[1], local[2], scale);
             long back = backOffset(u, hu, dh, dt);
-            ops.copy(new Tensor(w.base() + back + me * p * hu * dh * odt.bytes(), out.device(), odt,
-                    new long[] {u, p, hu * dh}, new long[] {w.stride() / odt.bytes(), hu * dh, 1}), outC.view(u, p, hu * dh));
+            // chunk me of every rank's back, rank i's part holding the rows of i's tokens
+            Tensor backs = new Tensor(w.base() + back + me * p * hu * dh * odt.bytes(), out.device(), odt,
+                    new long[] {u, p, hu * dh}, new long[] {w.stride() / odt.bytes(), hu * dh, 1});
+            if (direct) {
+                // attention stores each part of its output straight into its owner (Ops.attention's parts)
+                inner.attend(ops, backs, local[0], local[1], local[2], scale);
+            } else {
+                inner.attend(ops, outC, local[0], local[1], local[2], scale);
+                ops.copy(backs, outC.view(u, p, hu * dh));
+            }
         } finally {
             a.reset(mark);
         }

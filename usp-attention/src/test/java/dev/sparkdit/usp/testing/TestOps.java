@@ -93,16 +93,24 @@ public final class TestOps implements Ops {
         long h = q.dim(0);
         long sq = q.dim(1);
         long dh = q.dim(2);
-        out.requireShape("attention out", sq, h * dh);
+        // out [Sq, H*Dh] or [parts, Sq / parts, H*Dh] (rows in parts, see Ops.attention)
+        long parts = out.rank() == 3 ? out.dim(0) : 1;
+        if (out.rank() == 3) {
+            out.requireShape("attention out", parts, sq / parts, h * dh);
+        } else {
+            out.requireShape("attention out", sq, h * dh);
+        }
         org.bytedeco.pytorch.Tensor qf = wrap(q).toType(ScalarType.Float);
         org.bytedeco.pytorch.Tensor kf = wrap(k).toType(ScalarType.Float);
         org.bytedeco.pytorch.Tensor vf = wrap(v).toType(ScalarType.Float);
         org.bytedeco.pytorch.Tensor scores = qf.matmul(kf.transpose(1, 2)).mul(new Scalar(scale));
         org.bytedeco.pytorch.Tensor l = scores.logsumexp(new long[] {-1}, false);
         org.bytedeco.pytorch.Tensor o = scores.sub(l.unsqueeze(-1)).exp().matmul(vf); // [H, Sq, Dh]
-        Tensor outView = new Tensor(out.address(), out.device(), out.dtype(), new long[] {sq, h, dh},
-                new long[] {out.stride(0), dh, 1});
-        wrap(outView).copy_(o.permute(1, 0, 2));
+        long rowStride = out.stride(out.rank() - 2);
+        long partStride = out.rank() == 3 ? out.stride(0) : rowStride * sq;
+        Tensor outView = new Tensor(out.address(), out.device(), out.dtype(), new long[] {parts, sq / parts, h, dh},
+                new long[] {partStride, rowStride, dh, 1});
+        wrap(outView).copy_(o.permute(1, 0, 2).reshape(parts, sq / parts, h, dh));
         if (lse != null) {
             lse.requireShape("attention lse", h, sq);
             wrap(lse).copy_(l);
