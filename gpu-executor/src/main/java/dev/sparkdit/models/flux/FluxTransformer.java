@@ -79,7 +79,8 @@ public final class FluxTransformer {
         FluxCheckpointLayout layout = FluxCheckpointLayout.detect(source.names());
         List<ModelParam> params = layout.params(config);
         ParamLoader.validate(source, layout.label(), params);
-        return new FluxTransformer(config, ParamLoader.load(source, params, ops, weights, dtype));
+        return new FluxTransformer(config, ParamLoader.load(source, ModulationTable.modulationFirst(params, config),
+                ops, weights, dtype));
     }
 
     /** Fills a weight tensor with {@code offset + scale * u}, u uniform in [-1, 1), on its device. */
@@ -97,7 +98,7 @@ public final class FluxTransformer {
         Map<String, Tensor> p = new java.util.LinkedHashMap<>();
         long fanIn = config.dim();
         long i = 0;
-        for (ModelParam mp : FluxCheckpointLayout.DIFFUSERS.params(config)) {
+        for (ModelParam mp : ModulationTable.modulationFirst(FluxCheckpointLayout.DIFFUSERS.params(config), config)) {
             Tensor t = weights.allocate(dtype, mp.shape());
             if (mp.shape().length == 2) {
                 fanIn = mp.shape()[1];

@@ -1,11 +1,15 @@
 package dev.sparkdit.models.flux;
 
+import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.ReplicaSplit;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every block's AdaLN modulation for one step, computed up front from {@code silu(temb)}: one row of
@@ -28,6 +32,8 @@ final class ModulationTable {
     private final int[] first;
     private final int vectors;
     private final long d;
+    /** All weights as one {@code [V*D, D]} matrix and all biases as one vector, when they lie back to back. */
+    private final FluxTransformer.Linear packed;
 
     ModulationTable(List<FluxTransformer.Linear> linears, long d) {
         this.linears = List.copyOf(linears);
@@ -44,11 +50,74 @@ final class ModulationTable {
             at += (int) (out / d);
         }
         this.vectors = at;
+        this.packed = pack(this.linears, (long) at * d, d);
+    }
+
+    /**
+     * One linear spanning every table row when the weights follow each other in memory, and the biases too
+     * ({@link #modulationFirst} loads them so), so that a rank's share is one GEMV instead of one per block;
+     * null otherwise.
+     */
+    private static FluxTransformer.Linear pack(List<FluxTransformer.Linear> ls, long rows, long d) {
+        if (ls.isEmpty()) {
+            return null;
+        }
+        Tensor w0 = ls.get(0).weight, b0 = ls.get(0).bias;
+        long w = w0.address(), b = b0.address();
+        for (FluxTransformer.Linear l : ls) {
+            if (l.weight.address() != w || l.bias.address() != b || !l.weight.isContiguous()
+                    || l.weight.dtype() != w0.dtype() || l.bias.dtype() != b0.dtype()
+                    || !l.weight.device().equals(w0.device()) || !l.bias.device().equals(w0.device())) {
+                return null;
+            }
+            w += l.weight.bytes();
+            b += l.bias.bytes();
+        }
+        return new FluxTransformer.Linear(new Tensor(w0.address(), w0.device(), w0.dtype(), rows, d),
+                new Tensor(b0.address(), b0.device(), b0.dtype(), rows));
+    }
+
+    /**
+     * {@code params} with the modulation linears' weights first, in table order, then their biases, then
+     * the rest as they were: allocated in that order from one arena, the weights (and the biases) lie back
+     * to back, so the table is one GEMV (alignment permitting: each must be a multiple of 256 bytes, as
+     * FLUX.1's are).
+     */
+    static List<ModelParam> modulationFirst(List<ModelParam> params, FluxConfig c) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            names.add("transformer_blocks." + i + ".norm1.linear");
+            names.add("transformer_blocks." + i + ".norm1_context.linear");
+        }
+        for (int i = 0; i < c.numSingleLayers(); i++) {
+            names.add("single_transformer_blocks." + i + ".norm.linear");
+        }
+        names.add("norm_out.linear");
+        Map<String, ModelParam> byName = new LinkedHashMap<>();
+        for (ModelParam p : params) {
+            byName.put(p.name(), p);
+        }
+        List<ModelParam> out = new ArrayList<>();
+        for (String suffix : new String[] {".weight", ".bias"}) {
+            for (String n : names) {
+                ModelParam p = byName.remove(n + suffix);
+                if (p != null) {
+                    out.add(p);
+                }
+            }
+        }
+        out.addAll(byName.values());
+        return out;
     }
 
     /** Rows of FLUX's table for {@code config}, for sizing scratch before a model exists. */
     static long rows(FluxConfig config) {
         return 12L * config.numLayers() + 3L * config.numSingleLayers() + 2;
+    }
+
+    /** Whether the weights lie back to back, so a share is one GEMV. */
+    boolean packed() {
+        return packed != null;
     }
 
     /** Rows of the table. */
@@ -81,8 +150,19 @@ final class ModulationTable {
         return table;
     }
 
-    /** Rows {@code [lo, hi)} of the table into {@code dst}'s rows from 0: one GEMV per linear they cross. */
+    /**
+     * Rows {@code [lo, hi)} of the table into {@code dst}'s rows from 0: one GEMV over the packed weights, or
+     * one per linear they cross.
+     */
     private void fill(Ops ops, Tensor siluTemb, Tensor dst, int lo, int hi) {
+        if (packed != null) {
+            if (lo < hi) {
+                long rows = (long) (hi - lo) * d;
+                ops.linear(dst.narrow(0, 0, hi - lo).view(1, rows), siluTemb, packed.weight.narrow(0, lo * d, rows),
+                        packed.bias.narrow(0, lo * d, rows), Activation.NONE);
+            }
+            return;
+        }
         for (int i = 0; i < linears.size(); i++) {
             FluxTransformer.Linear l = linears.get(i);
             int from = Math.max(lo, first[i]);

@@ -25,9 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * all-gather assembles every share).
  */
 class ModulationTableTest {
-    static final long D = 8;
     /** A double block's two linears, two single blocks' and norm_out's: V = 6 + 6 + 3 + 3 + 2 = 20 rows. */
-    static final long[] OUTS = {6 * D, 6 * D, 3 * D, 3 * D, 2 * D};
+    static final long[] ROWS = {6, 6, 3, 3, 2};
 
     private static Tensor random(Ops ops, Arena arena, Random rnd, long... shape) {
         Tensor t = arena.allocate(DType.F32, shape);
@@ -40,11 +39,26 @@ class ModulationTableTest {
         return t;
     }
 
-    private static List<FluxTransformer.Linear> linears(Ops ops, Arena arena, long... outs) {
+    /** Weight, bias, weight, bias ... in the arena: never back to back. */
+    private static List<FluxTransformer.Linear> linears(Ops ops, Arena arena, long d, long... outs) {
         Random rnd = new Random(7);
         List<FluxTransformer.Linear> l = new ArrayList<>();
         for (long out : outs) {
-            l.add(new FluxTransformer.Linear(random(ops, arena, rnd, out, D), random(ops, arena, rnd, out)));
+            l.add(new FluxTransformer.Linear(random(ops, arena, rnd, out, d), random(ops, arena, rnd, out)));
+        }
+        return l;
+    }
+
+    /** All weights, then all biases (as modulationFirst loads them): back to back when sizes are 256-byte multiples. */
+    private static List<FluxTransformer.Linear> packedLinears(Ops ops, Arena arena, long d, long... outs) {
+        Random rnd = new Random(7);
+        List<Tensor> w = new ArrayList<>();
+        for (long out : outs) {
+            w.add(random(ops, arena, rnd, out, d));
+        }
+        List<FluxTransformer.Linear> l = new ArrayList<>();
+        for (int i = 0; i < outs.length; i++) {
+            l.add(new FluxTransformer.Linear(w.get(i), random(ops, arena, rnd, outs[i])));
         }
         return l;
     }
@@ -92,13 +106,28 @@ class ModulationTableTest {
 
     @Test
     void everySplitGivesEachLinearsOwnOutput() {
-        try (CpuBackend backend = new CpuBackend(1 << 20)) {
+        check(8, false);
+    }
+
+    /** D = 64, fp32: every weight and bias a multiple of 256 bytes, so the arena packs them and a share is one GEMV. */
+    @Test
+    void packedWeightsGiveTheSameTable() {
+        check(64, true);
+    }
+
+    private static void check(long d, boolean packed) {
+        long[] outs = new long[ROWS.length];
+        for (int i = 0; i < outs.length; i++) {
+            outs[i] = ROWS[i] * d;
+        }
+        try (CpuBackend backend = new CpuBackend(4 << 20)) {
             Ops ops = backend.ops();
-            Arena w = backend.reserve("w", 1 << 16);
-            List<FluxTransformer.Linear> l = linears(ops, w, OUTS);
-            ModulationTable table = new ModulationTable(l, D);
+            Arena w = backend.reserve("w", 1 << 20);
+            List<FluxTransformer.Linear> l = packed ? packedLinears(ops, w, d, outs) : linears(ops, w, d, outs);
+            ModulationTable table = new ModulationTable(l, d);
+            assertEquals(packed, table.packed(), "packed weights detected");
             assertEquals(20, table.vectors());
-            Tensor x = random(ops, w, new Random(11), 1, D);
+            Tensor x = random(ops, w, new Random(11), 1, d);
             List<float[]> expected = new ArrayList<>();
             for (FluxTransformer.Linear lin : l) {
                 Tensor y = w.allocate(DType.F32, 1, lin.outFeatures());
@@ -118,12 +147,26 @@ class ModulationTableTest {
                     float[] want = expected.get(i);
                     assertEquals(want.length, got.length);
                     for (int j = 0; j < want.length; j++) {
-                        assertEquals(want[j], got[j], 1e-5f * (1 + Math.abs(want[j])),
+                        assertEquals(want[j], got[j], 1e-5f * (1 + Math.abs(want[j])) * (float) Math.sqrt(d / 8.0),
                                 "replicas " + n + ", linear " + i + ", value " + j);
                     }
                 }
             }
         }
+    }
+
+    @Test
+    void modulationFirstPutsTheTableWeightsThenBiasesFirstAndKeepsTheRest() {
+        FluxConfig c = new FluxConfig(16, 16, 1, 1, 32, 4, 64, 32, true, new int[] {4, 14, 14});
+        List<dev.sparkdit.models.ModelParam> all = FluxCheckpointLayout.DIFFUSERS.params(c);
+        List<String> names = ModulationTable.modulationFirst(all, c).stream().map(p -> p.name()).toList();
+        assertEquals(List.of("transformer_blocks.0.norm1.linear.weight", "transformer_blocks.0.norm1_context.linear.weight",
+                "single_transformer_blocks.0.norm.linear.weight", "norm_out.linear.weight",
+                "transformer_blocks.0.norm1.linear.bias", "transformer_blocks.0.norm1_context.linear.bias",
+                "single_transformer_blocks.0.norm.linear.bias", "norm_out.linear.bias"), names.subList(0, 8));
+        assertEquals(all.size(), names.size());
+        List<String> rest = all.stream().map(p -> p.name()).filter(n -> !names.subList(0, 8).contains(n)).toList();
+        assertEquals(rest, names.subList(8, names.size()));
     }
 
     @Test
@@ -136,8 +179,8 @@ class ModulationTableTest {
     void aLinearThatIsNotWholeRowsIsRejectedWithItsShape() {
         try (CpuBackend backend = new CpuBackend(1 << 20)) {
             Ops ops = backend.ops();
-            List<FluxTransformer.Linear> l = linears(ops, backend.reserve("w", 1 << 16), 6 * D, 3 * D + 1);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModulationTable(l, D));
+            List<FluxTransformer.Linear> l = linears(ops, backend.reserve("w", 1 << 16), 8, 6 * 8, 3 * 8 + 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModulationTable(l, 8));
             assertTrue(e.getMessage().contains("modulation linear 1") && e.getMessage().contains("25"), e.getMessage());
         }
     }
