@@ -1,5 +1,6 @@
 package dev.sparkdit.cuda;
 
+import dev.sparkdit.config.OnOff;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
@@ -41,18 +42,40 @@ public final class CudaOps implements Ops {
     private final TimestepEmbedding timestepEmbedding;
     private final Fp8Quant fp8;
     private final FillRandom fillRandom;
+    /** Whether this is the side ops of another (it then owns neither the device nor the module). */
+    private final boolean side;
+    private CudaOps sideOps;
+    private CudaEvent fork;
+    private CudaEvent join;
+
+    /** System property: {@code on} (default) runs {@link #concurrently}'s side work on a second stream. */
+    public static final String SIDE_STREAM_PROPERTY = "sparkdit.cuda.side-stream";
+    private final boolean sideStream = OnOff.read(SIDE_STREAM_PROPERTY);
+
+    /** Scratch of the side ops: its pieces allocate nothing today; room for a cuBLASLt fallback's needs. */
+    static final long SIDE_SCRATCH_BYTES = 16L << 20;
 
     public CudaOps(int deviceIndex, long scratchBytes) {
-        this.cudaDevice = new CudaDevice(deviceIndex);
-        this.device = Device.cuda(deviceIndex);
+        this(new CudaDevice(deviceIndex), null, scratchBytes);
+    }
+
+    /**
+     * {@code shared} null: the main ops of a device (its stream, its kernel module, owned). Otherwise the
+     * side ops of {@link #concurrently}: the main ops' device and module, its own high-priority stream,
+     * scratch arena and cuBLASLt handle.
+     */
+    private CudaOps(CudaDevice cudaDevice, KernelModule shared, long scratchBytes) {
+        this.cudaDevice = cudaDevice;
+        this.device = Device.cuda(cudaDevice.index());
+        this.side = shared != null;
         CudaStream s = null;
         DeviceMemory mem = null;
         KernelModule mod = null;
         CublasLtLinear lin = null;
         try {
-            s = new CudaStream();
+            s = shared != null ? CudaStream.highPriority() : new CudaStream();
             mem = new DeviceMemory(device, scratchBytes);
-            mod = new KernelModule(cudaDevice);
+            mod = shared != null ? shared : new KernelModule(cudaDevice);
             ActivationKernel act = new ActivationKernel(mod, s);
             lin = new CublasLtLinear(device, s, act);
             this.activation = act;
@@ -60,7 +83,7 @@ public final class CudaOps implements Ops {
             if (lin != null) {
                 lin.close();
             }
-            if (mod != null) {
+            if (mod != null && shared == null) {
                 mod.close();
             }
             if (mem != null) {
@@ -73,7 +96,7 @@ public final class CudaOps implements Ops {
         }
         this.stream = s;
         this.scratchMemory = mem;
-        this.scratch = mem.arena("cuda" + deviceIndex + "-scratch");
+        this.scratch = mem.arena("cuda" + cudaDevice.index() + (side ? "-side-scratch" : "-scratch"));
         this.module = mod;
         this.linear = lin;
         this.convert = new Convert(mod, s);
@@ -331,10 +354,54 @@ public final class CudaOps implements Ops {
         stream.synchronize();
     }
 
+    /**
+     * {@code side} on a second, high-priority stream of this device, {@code main} on this one: an event
+     * recorded here is what the side stream waits for first, and this stream waits for an event recorded
+     * at the end of the side work. Captured into a graph as a fork and a join. The side ops are made on the
+     * first call, which must not be inside a capture (every runner steps once eagerly before capturing).
+     * The side work is enqueued first, so its (small) kernels start before the main stream's fill the GPU.
+     */
+    @Override
+    public void concurrently(java.util.function.Consumer<Ops> main, java.util.function.Consumer<Ops> sideWork) {
+        if (side) {
+            throw new IllegalStateException("concurrently: already on the side stream of " + device);
+        }
+        if (!sideStream) {
+            Ops.super.concurrently(main, sideWork);
+            return;
+        }
+        if (sideOps == null) {
+            if (stream.isCapturing()) {
+                throw new IllegalStateException("concurrently: the side stream of " + device + " is made on the first"
+                        + " call, which must run before graph capture (step once eagerly first)");
+            }
+            sideOps = new CudaOps(cudaDevice, module, SIDE_SCRATCH_BYTES);
+            fork = new CudaEvent();
+            join = new CudaEvent();
+        }
+        fork.record(stream);
+        sideOps.stream.waitFor(fork);
+        sideWork.accept(sideOps);
+        join.record(sideOps.stream);
+        main.accept(this);
+        stream.waitFor(join);
+    }
+
     @Override
     public void close() {
         RuntimeException first = null;
-        for (AutoCloseable c : new AutoCloseable[] {linear, module, scratchMemory, stream, cudaDevice}) {
+        java.util.List<AutoCloseable> owned = new java.util.ArrayList<>();
+        if (sideOps != null) {
+            owned.add(sideOps);
+            owned.add(fork);
+            owned.add(join);
+        }
+        owned.addAll(java.util.List.of(linear, scratchMemory, stream));
+        if (!side) {
+            owned.add(module);
+            owned.add(cudaDevice);
+        }
+        for (AutoCloseable c : owned) {
             try {
                 c.close();
             } catch (Exception e) {

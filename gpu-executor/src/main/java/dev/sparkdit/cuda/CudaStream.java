@@ -17,6 +17,28 @@ public final class CudaStream implements AutoCloseable {
         this.handle = s;
     }
 
+    /**
+     * A non-blocking stream of the device's greatest priority: its blocks are scheduled first when SMs free
+     * up, so short work on it does not queue behind a long kernel of a normal stream.
+     */
+    public static CudaStream highPriority() {
+        int[] least = new int[1], greatest = new int[1];
+        CudaCheck.cudart(cudart.cudaDeviceGetStreamPriorityRange(least, greatest), "cudaDeviceGetStreamPriorityRange");
+        CUstream_st s = new CUstream_st();
+        CudaCheck.cudart(cudart.cudaStreamCreateWithPriority(s, cudart.cudaStreamNonBlocking, greatest[0]),
+                "cudaStreamCreateWithPriority", "priority", greatest[0]);
+        return new CudaStream(s);
+    }
+
+    private CudaStream(CUstream_st handle) {
+        this.handle = handle;
+    }
+
+    /** Work enqueued on this stream after this call waits for {@code event}'s last record (no host wait). */
+    public void waitFor(CudaEvent event) {
+        CudaCheck.cudart(cudart.cudaStreamWaitEvent(handle(), event.handle(), 0), "cudaStreamWaitEvent");
+    }
+
     public CUstream_st handle() {
         if (handle == null) {
             throw new IllegalStateException("stream is closed");

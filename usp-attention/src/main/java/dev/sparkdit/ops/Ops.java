@@ -111,6 +111,18 @@ public interface Ops extends AutoCloseable {
     void addGated(Tensor x, Tensor y, Tensor gate);
 
     /**
+     * Runs two independent pieces of work, each against the {@code Ops} it is handed, where the backend can
+     * overlap them (CUDA: {@code side} on a second stream). Both see everything enqueued before this call;
+     * everything enqueued after it sees both done. The pieces must not touch each other's outputs and
+     * must not allocate from this {@link #scratch()}: allocate before the call (the side's {@code Ops} may
+     * have an arena of its own). Default: {@code main}, then {@code side}, on this {@code Ops}.
+     */
+    default void concurrently(java.util.function.Consumer<Ops> main, java.util.function.Consumer<Ops> side) {
+        main.accept(this);
+        side.accept(this);
+    }
+
+    /**
      * The sinusoidal timestep embedding of diffusers' {@code get_timestep_embedding} with
      * {@code flip_sin_to_cos=True, downscale_freq_shift=0}: {@code out[dim] = [cos(t*f), sin(t*f)]},
      * {@code f_i = exp(-ln(10000) * i / (dim/2))}, with t read from the device scalar {@code t[1]}

@@ -334,43 +334,55 @@ public final class FluxTransformer {
             long ni = img.dim(0);
             long s = nt + ni;
             // AdaLayerNormZero: shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp.
-
+            // The text and image streams meet only in attention: up to it and after it, each stream's chain
+            // runs beside the other's (ops.concurrently), so the text's small GEMMs fill SMs the image's
+            // leave idle. Everything either chain writes is allocated here, before the forks.
             Tensor normed = scratch.allocate(dt, s, d);
             Tensor normedTxt = normed.narrow(0, 0, nt);
             Tensor normedImg = normed.narrow(0, nt, ni);
-            ops.layerNormModulate(normedImg, img, chunk(modImg, d, 0), chunk(modImg, d, 1), FluxConfig.NORM_EPS);
-            ops.layerNormModulate(normedTxt, txt, chunk(modTxt, d, 0), chunk(modTxt, d, 1), FluxConfig.NORM_EPS);
-
             Tensor qkv = scratch.allocate(dt, s, 3 * d);
-            addQkvProj.apply(ops, qkv.narrow(0, 0, nt), normedTxt, Activation.NONE);
-            toQkv.apply(ops, qkv.narrow(0, nt, ni), normedImg, Activation.NONE);
             QkvTargets qkvHeads = attention.qkvTargets(ops, dt, heads, s, headDim);
             Tensor q = qkvHeads.q();
             Tensor k = qkvHeads.k();
             Tensor v = qkvHeads.v();
-            ops.qkNormRope(qkv.narrow(0, 0, nt), normAddedQ, normAddedK, FluxConfig.NORM_EPS,
-                    cos.narrow(0, 0, nt), sin.narrow(0, 0, nt), q, k, v, 0);
-            ops.qkNormRope(qkv.narrow(0, nt, ni), normQ, normK, FluxConfig.NORM_EPS,
-                    cos.narrow(0, nt, ni), sin.narrow(0, nt, ni), q, k, v, nt);
+            ops.concurrently(
+                    o -> {
+                        o.layerNormModulate(normedImg, img, chunk(modImg, d, 0), chunk(modImg, d, 1), FluxConfig.NORM_EPS);
+                        toQkv.apply(o, qkv.narrow(0, nt, ni), normedImg, Activation.NONE);
+                        o.qkNormRope(qkv.narrow(0, nt, ni), normQ, normK, FluxConfig.NORM_EPS,
+                                cos.narrow(0, nt, ni), sin.narrow(0, nt, ni), q, k, v, nt);
+                    },
+                    o -> {
+                        o.layerNormModulate(normedTxt, txt, chunk(modTxt, d, 0), chunk(modTxt, d, 1), FluxConfig.NORM_EPS);
+                        addQkvProj.apply(o, qkv.narrow(0, 0, nt), normedTxt, Activation.NONE);
+                        o.qkNormRope(qkv.narrow(0, 0, nt), normAddedQ, normAddedK, FluxConfig.NORM_EPS,
+                                cos.narrow(0, 0, nt), sin.narrow(0, 0, nt), q, k, v, 0);
+                    });
             Tensor attn = scratch.allocate(dt, s, d);
             attention.attend(ops, attn, q, k, v, (float) (1.0 / Math.sqrt(headDim)));
 
             Tensor projected = scratch.allocate(dt, s, d);
-            toAddOut.apply(ops, projected.narrow(0, 0, nt), attn.narrow(0, 0, nt), Activation.NONE);
-            toOut.apply(ops, projected.narrow(0, nt, ni), attn.narrow(0, nt, ni), Activation.NONE);
-            ops.addGated(img, projected.narrow(0, nt, ni), chunk(modImg, d, 2));
-            ops.addGated(txt, projected.narrow(0, 0, nt), chunk(modTxt, d, 2));
-
-            ops.layerNormModulate(normedImg, img, chunk(modImg, d, 3), chunk(modImg, d, 4), FluxConfig.NORM_EPS);
-            ops.layerNormModulate(normedTxt, txt, chunk(modTxt, d, 3), chunk(modTxt, d, 4), FluxConfig.NORM_EPS);
             Tensor hidden = scratch.allocate(dt, s, ffIn.outFeatures());
-            ffIn.apply(ops, hidden.narrow(0, nt, ni), normedImg, Activation.GELU_TANH);
-            ffContextIn.apply(ops, hidden.narrow(0, 0, nt), normedTxt, Activation.GELU_TANH);
-            ffOut.apply(ops, projected.narrow(0, nt, ni), hidden.narrow(0, nt, ni), Activation.NONE);
-            ffContextOut.apply(ops, projected.narrow(0, 0, nt), hidden.narrow(0, 0, nt), Activation.NONE);
-            ops.addGated(img, projected.narrow(0, nt, ni), chunk(modImg, d, 5));
-            ops.addGated(txt, projected.narrow(0, 0, nt), chunk(modTxt, d, 5));
+            ops.concurrently(
+                    o -> feedForward(o, img, attn.narrow(0, nt, ni), modImg, toOut, ffIn, ffOut,
+                            projected.narrow(0, nt, ni), normedImg, hidden.narrow(0, nt, ni), d),
+                    o -> feedForward(o, txt, attn.narrow(0, 0, nt), modTxt, toAddOut, ffContextIn, ffContextOut,
+                            projected.narrow(0, 0, nt), normedTxt, hidden.narrow(0, 0, nt), d));
             scratch.reset(mark);
+        }
+
+        /**
+         * One stream's half after attention: {@code x += gate_msa * out(attn)}, then
+         * {@code x += gate_mlp * ff(LN(x) * (1 + scale_mlp) + shift_mlp)}.
+         */
+        private static void feedForward(Ops o, Tensor x, Tensor attn, Tensor mod, Linear out, Linear ffIn, Linear ffOut,
+                                        Tensor projected, Tensor normed, Tensor hidden, long d) {
+            out.apply(o, projected, attn, Activation.NONE);
+            o.addGated(x, projected, chunk(mod, d, 2));
+            o.layerNormModulate(normed, x, chunk(mod, d, 3), chunk(mod, d, 4), FluxConfig.NORM_EPS);
+            ffIn.apply(o, hidden, normed, Activation.GELU_TANH);
+            ffOut.apply(o, projected, hidden, Activation.NONE);
+            o.addGated(x, projected, chunk(mod, d, 5));
         }
     }
 
