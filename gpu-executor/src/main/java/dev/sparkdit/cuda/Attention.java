@@ -151,7 +151,14 @@ public final class Attention {
         }
         String name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
         return q.dtype() == DType.BF16 && q.rank() == 3 && q.dim(2) == 128
-                && (variant.equals("v7") || variant.equals("v8")) && wgmmaAvailable(name);
+                && (variant.equals("v7") || variant.equals("v8")) && pairAligned(out, Parts.of(out))
+                && wgmmaAvailable(name);
+    }
+
+    /** The Hopper and mma kernels store pairs of outputs: even row and part strides, aligned start. */
+    private static boolean pairAligned(Tensor out, Parts parts) {
+        return parts.rows().ld() % 2 == 0 && parts.stride() % 2 == 0
+                && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
     }
 
     /** {@link #writesParts(Tensor, Tensor, String)} with this launcher's variant. */
@@ -192,6 +199,12 @@ public final class Attention {
         }
         Parts parts = Parts.of(out);
         Matrix mo = parts.rows();
+        // Only the v7 / v8 launch below passes the parts on; every other kernel would write one part's rows.
+        if (parts.count() > 1 && !writesParts(out, q, variant)) {
+            throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
+                    + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper, even row and part"
+                    + " strides, aligned address); variant " + variant + ", q " + q);
+        }
         long ldLse = 0;
         if (lse != null) {
             Matrix.requireCuda(lse, "attention lse");
@@ -217,16 +230,10 @@ public final class Attention {
                             + " address % 16 == 0), got " + t + " strides " + java.util.Arrays.toString(t.strides()));
                 }
             }
-            boolean pairAligned = mo.ld() % 2 == 0 && parts.stride() % 2 == 0
-                    && out.address() % (out.dtype() == DType.F32 ? 8 : 4) == 0;
+            boolean pairAligned = pairAligned(out, parts);
             boolean warpSpecialised = variant.equals("v7") || variant.equals("v8");
             boolean wgmma = variant.equals("v5") || variant.equals("v6") || warpSpecialised;
             String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
-            if (parts.count() > 1 && !writesParts(out, q, variant)) {
-                throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
-                        + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper); variant "
-                        + variant + ", q " + q);
-            }
             if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
                 name = wgName;
                 rowsPerBlock = 128;
@@ -253,10 +260,6 @@ public final class Attention {
                 smem = (int) ((16L * nw + 128) * (dh + 8) * 2);
             }
         } else {
-            if (parts.count() > 1) {
-                throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
-                        + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper); q " + q);
-            }
             rowsPerBlock = 8;
             block = 256;
             smem = 0;

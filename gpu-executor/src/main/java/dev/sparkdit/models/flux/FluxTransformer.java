@@ -38,7 +38,6 @@ public final class FluxTransformer {
     private final Mlp textEmbedder;
     private final DoubleStreamBlock[] transformerBlocks;
     private final SingleStreamBlock[] singleTransformerBlocks;
-    private final Linear normOut;
     private final Linear projOut;
     private final ModulationTable modulation;
 
@@ -57,17 +56,11 @@ public final class FluxTransformer {
         for (int i = 0; i < singleTransformerBlocks.length; i++) {
             singleTransformerBlocks[i] = new SingleStreamBlock(p, "single_transformer_blocks." + i + ".", config);
         }
-        this.normOut = new Linear(p, "norm_out.linear");
         this.projOut = new Linear(p, "proj_out");
         List<Linear> mods = new ArrayList<>();
-        for (DoubleStreamBlock b : transformerBlocks) {
-            mods.add(b.norm1Linear);
-            mods.add(b.norm1ContextLinear);
+        for (String name : ModulationTable.linearNames(config)) {
+            mods.add(new Linear(p, name));
         }
-        for (SingleStreamBlock b : singleTransformerBlocks) {
-            mods.add(b.normLinear);
-        }
-        mods.add(normOut);
         this.modulation = new ModulationTable(mods, config.dim());
     }
 
@@ -287,8 +280,6 @@ public final class FluxTransformer {
 
     /** Double-stream block (diffusers FluxTransformerBlock): text and image keep separate weights. */
     static final class DoubleStreamBlock {
-        final Linear norm1Linear;
-        final Linear norm1ContextLinear;
         final Linear toQkv;
         final Linear addQkvProj;
         final Tensor normQ;
@@ -305,8 +296,6 @@ public final class FluxTransformer {
         final int headDim;
 
         DoubleStreamBlock(Map<String, Tensor> p, String prefix, FluxConfig c) {
-            norm1Linear = new Linear(p, prefix + "norm1.linear");
-            norm1ContextLinear = new Linear(p, prefix + "norm1_context.linear");
             toQkv = new Linear(p, prefix + "attn.to_qkv");
             addQkvProj = new Linear(p, prefix + "attn.add_qkv_proj");
             normQ = require(p, prefix + "attn.norm_q.weight");
@@ -388,7 +377,6 @@ public final class FluxTransformer {
 
     /** Single-stream block (diffusers FluxSingleTransformerBlock): parallel attention and MLP. */
     static final class SingleStreamBlock {
-        final Linear normLinear;
         final Linear toQkv;
         final Tensor normQ;
         final Tensor normK;
@@ -398,7 +386,6 @@ public final class FluxTransformer {
         final int headDim;
 
         SingleStreamBlock(Map<String, Tensor> p, String prefix, FluxConfig c) {
-            normLinear = new Linear(p, prefix + "norm.linear");
             toQkv = new Linear(p, prefix + "attn.to_qkv");
             normQ = require(p, prefix + "attn.norm_q.weight");
             normK = require(p, prefix + "attn.norm_k.weight");

@@ -84,15 +84,7 @@ final class ModulationTable {
      * FLUX.1's are).
      */
     static List<ModelParam> modulationFirst(List<ModelParam> params, FluxConfig c) {
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < c.numLayers(); i++) {
-            names.add("transformer_blocks." + i + ".norm1.linear");
-            names.add("transformer_blocks." + i + ".norm1_context.linear");
-        }
-        for (int i = 0; i < c.numSingleLayers(); i++) {
-            names.add("single_transformer_blocks." + i + ".norm.linear");
-        }
-        names.add("norm_out.linear");
+        List<String> names = linearNames(c);
         Map<String, ModelParam> byName = new LinkedHashMap<>();
         for (ModelParam p : params) {
             byName.put(p.name(), p);
@@ -108,6 +100,23 @@ final class ModulationTable {
         }
         out.addAll(byName.values());
         return out;
+    }
+
+    /**
+     * The checkpoint names of the table's linears, in table order: per double block the image then the text
+     * stream's ({@code norm1}, {@code norm1_context}), then each single block's, then {@code norm_out}.
+     */
+    static List<String> linearNames(FluxConfig c) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            names.add("transformer_blocks." + i + ".norm1.linear");
+            names.add("transformer_blocks." + i + ".norm1_context.linear");
+        }
+        for (int i = 0; i < c.numSingleLayers(); i++) {
+            names.add("single_transformer_blocks." + i + ".norm.linear");
+        }
+        names.add("norm_out.linear");
+        return names;
     }
 
     /** Rows of FLUX's table for {@code config}, for sizing scratch before a model exists. */
