@@ -42,6 +42,10 @@ public final class HostPeerWindows implements PeerWindows, AutoCloseable {
         synchronized (groups) {
             g = groups.computeIfAbsent(groupOf.apply(comm), k -> new Group(comm.size(), bytes));
         }
+        if (g.barrier.getParties() != comm.size()) {
+            throw new IllegalStateException("group " + groupOf.apply(comm) + " was opened by " + g.barrier.getParties()
+                    + " ranks, now by a communicator of " + comm.size() + ": key groups by size too");
+        }
         if (g.part < bytes) {
             throw new IllegalStateException("ranks opened the window with different sizes: " + g.part + " and " + bytes);
         }
