@@ -70,6 +70,40 @@ __device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) 
     wgmma_commit();
 }
 
+// QREG (v9 / v10): this warpgroup's 64 rows of Q as the register A operand of m64n128k16, loaded once from the
+// swizzled sQ: qf[kk] = rows (r0, r0 + 8) x dims (16 kk + 2t, +1) and (16 kk + 8 + 2t, +1), pack_p's layout with
+// dims for keys. r0 = 64 w + 16 warp + g, the row inside the 128-row tile.
+__device__ __forceinline__ void load_q_frag(uint32_t (*qf)[4], uint32_t sQ, int r0, int t) {
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+#pragma unroll
+        for (int e = 0; e < 4; e++) {
+            const int row = r0 + (e & 1) * 8, dim = 16 * kk + 2 * t + (e >> 1) * 8;
+            const int byte = (dim & 63) * 2;
+            const uint32_t addr = sQ + (uint32_t)(dim >> 6) * (WS_BM * 128) + (uint32_t)row * 128 +
+                                  ((uint32_t)((byte >> 4) ^ (row & 7)) << 4) + (uint32_t)(byte & 15);
+            asm volatile("ld.shared.b32 %0, [%1];\n" : "=r"(qf[kk][e]) : "r"(addr) : "memory");
+        }
+    }
+}
+
+// As issue_qk with Q from registers (QREG): only K is read from shared memory, 4 KB per k16 step instead of 6.
+__device__ __forceinline__ void issue_qk_rs(float* s, uint32_t (*qf)[4], uint32_t cK) {
+#pragma unroll
+    for (int i = 0; i < 64; i++) fence_reg(s[i]);
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) fence_reg(qf[kk][e]);
+    wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < 8; kk++) {
+        const uint32_t koff = (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32;
+        wgmma_m64n128k16_rs(s, qf[kk], make_desc_sw128(cK + koff, 16, 1024), kk > 0 ? 1 : 0);
+    }
+    wgmma_commit();
+}
+
 // Warpgroup 0: Q, then K(t) / V(t) into stage t % STAGES once the consumers emptied it. Each tile is two
 // cp.async groups (K, then V); after issuing tile t, wait_group 1 leaves only V(t) in flight, so K(t) and
 // V(t - 1) have landed: fence them into the async proxy and publish them.
@@ -115,7 +149,7 @@ __device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, u
 // Warpgroups 1, 2 (w = 0, 1): rows m0 + 64 w .. + 63.
 // part != null (a split unit, see attention_ws_impl): O / l and lse go to part as fp32 [128 rows][128] then
 // [128] (rows of the tile), for attention_split_merge; else to out / lse.
-template <typename TO, int STAGES, bool INTRA>
+template <typename TO, int STAGES, bool INTRA, bool QREG>
 __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int rowsPerPart, long long partStride,
                                         float* __restrict__ lse, long long ldLse,
                                         float* __restrict__ part, uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars,
@@ -133,6 +167,8 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
     uint32_t pf[8][4];
 
     mbar_wait(fullQ, 0);
+    uint32_t qf[8][4];
+    if constexpr (QREG) load_q_frag(qf, sQ, w * 64 + warp * 16 + g, t);
     if (w == 1 && tiles > 0) named_arrive(1, 256);  // warpgroup 0 takes the first turn (no tiles: no turns)
     int stage = 0, prev = 0;
     for (int j = 0; j < tiles; j++) {
@@ -141,7 +177,11 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
         if (j > 0) mbar_wait(fullV + 8 * prev, (uint32_t)(((j - 1) / STAGES) & 1));
         named_sync(mine, 256);
         float s[64], corr[2];
-        issue_qk(s, qRows, sK + stage * WS_TILE_BYTES);
+        if constexpr (QREG) {
+            issue_qk_rs(s, qf, sK + stage * WS_TILE_BYTES);
+        } else {
+            issue_qk(s, qRows, sK + stage * WS_TILE_BYTES);
+        }
         if (j > 0) {
             issue_pv<WS_BN>(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);  // each sync of the other gets one arrive
@@ -161,7 +201,13 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
         if (j > 0 && lane == 0) mbar_arrive(empty + 8 * prev);  // stage prev: K(j-1), V(j-1) read
-        rescale_o(o, corr);
+        if constexpr (QREG) {
+            // Once the row maxima settle most tiles leave every correction at exactly 1 (exp2 of 0): skip
+            // the 64 multiplies then, per warp (a warp-uniform branch; no wgmma is in flight here).
+            if (__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f)) rescale_o(o, corr);
+        } else {
+            rescale_o(o, corr);
+        }
         pack_p<WS_BN>(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
         prev = stage;
         stage = stage + 1 == STAGES ? 0 : stage + 1;
@@ -187,7 +233,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
 // unit u covers tile fullTiles + u / splits and the u % splits-th of its key tiles, and writes fp32 partial
 // results to part + u * WS_PART_FLOATS; attention_split_merge combines them. splits = 1 with fullTiles = all
 // tiles is the plain launch.
-template <typename TO, int STAGES, bool INTRA>
+template <typename TO, int STAGES, bool INTRA, bool QREG>
 __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                   long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                   long long qRs, const bf16* __restrict__ k, long long kHs,
@@ -228,7 +274,7 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
     } else {
         regs_inc<WS_CONSUMER_REGS>();
         const int ct = tid - 128;
-        consume<TO, STAGES, INTRA>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
+        consume<TO, STAGES, INTRA, QREG>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
                                    keys, tiles, scale,
                                    ct >> 7, ct & 127);
     }
@@ -292,26 +338,30 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
  *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
  */
 #ifdef SPARKDIT_WGMMA
-#define WS_BODY(TO, STAGES, INTRA)                                                                             \
-    wgk::ws::attention_ws_impl<TO, STAGES, INTRA>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
+#define WS_BODY(TO, STAGES, INTRA, QREG)                                                                       \
+    wgk::ws::attention_ws_impl<TO, STAGES, INTRA, QREG>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
                                                   Sq, Sk, scale, fullTiles, splits, part, rowsPerPart, partStride);
 #define WS_MERGE_BODY(TO)                                                                                      \
     wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles, rowsPerPart, partStride);
 #else
-#define WS_BODY(TO, STAGES, INTRA)
+#define WS_BODY(TO, STAGES, INTRA, QREG)
 #define WS_MERGE_BODY(TO)
 #endif
-#define ATT_BF16_WS(VN, STAGES, INTRA, TN, TO)                                                                 \
+#define ATT_BF16_WS(VN, STAGES, INTRA, QREG, TN, TO)                                                                 \
     extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
         int Sk, float scale, int fullTiles, int splits, float* part, int rowsPerPart, long long partStride) {   \
-        WS_BODY(TO, STAGES, INTRA)                                                                            \
+        WS_BODY(TO, STAGES, INTRA, QREG)                                                                      \
     }
-ATT_BF16_WS(7, WS_STAGES, false, bf16, bf16)
-ATT_BF16_WS(7, WS_STAGES, false, f32, float)
-ATT_BF16_WS(8, WS_STAGES, true, bf16, bf16)
-ATT_BF16_WS(8, WS_STAGES, true, f32, float)
+ATT_BF16_WS(7, WS_STAGES, false, false, bf16, bf16)
+ATT_BF16_WS(7, WS_STAGES, false, false, f32, float)
+ATT_BF16_WS(8, WS_STAGES, true, false, bf16, bf16)
+ATT_BF16_WS(8, WS_STAGES, true, false, f32, float)
+ATT_BF16_WS(9, WS_STAGES, false, true, bf16, bf16)
+ATT_BF16_WS(9, WS_STAGES, false, true, f32, float)
+ATT_BF16_WS(10, WS_STAGES, true, true, bf16, bf16)
+ATT_BF16_WS(10, WS_STAGES, true, true, f32, float)
 
 /*
  * attention_split_merge_<t>(TO* out, long long ldo, float* lse, long long ldLse, const float* part, int Sq,

@@ -50,23 +50,28 @@ import dev.sparkdit.tensor.Tensor;
  *       Q and 128-key K/V tiles (cp.async, 3 stages, mbarriers), two consumer warpgroups x 64 rows take turns
  *       at the tensor cores (named barriers); S and P V are m64n128k16; 230,464 B, block 384, 1 block/SM
  *   v8: attention_bf16_d128_v8_out{t}  as v7 with v6's softmax / P V overlap inside each consumer warpgroup
- *   v5 .. v8: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
+ *   v9, v10: as v7, v8 with each consumer warpgroup's Q rows held in registers (loaded once), so that
+ *       S = Q K^T reads only K from shared memory (4 KB per k16 step instead of 6)
+ *   v5 .. v10: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
  *       kernel, they run v2 instead
  * </pre>
  */
 public final class Attention {
     public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
     /**
-     * v7 (warp-specialised wgmma, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128,
+     * v10 (warp-specialised wgmma with Q in registers, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128,
      * median of 20, 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.554-0.609 ms (428-471),
      * v6 0.625-0.631 ms (413-417); fifth session, one H200, one call: v5 0.581-0.586 ms (445-449), v7 0.469-0.474
-     * (550-557), v8 0.471-0.477 (547-554), torch's cuDNN attention 0.420 (621).
+     * (550-557), v8 0.471-0.477 (547-554), torch's cuDNN attention 0.420 (621); seventh session, one H200, two
+     * passes in one call: v7 0.477 / 0.479, v9 0.468 / 0.467, v10 0.466 / 0.460 (12 heads: 0.261 / 0.260,
+     * 0.258 / 0.254, 0.257 / 0.250). Hence v10.
      */
-    public static final String DEFAULT_VARIANT = "v7";
+    public static final String DEFAULT_VARIANT = "v10";
     /** Every variant name. */
-    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8");
+    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
+            "v9", "v10");
 
-    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 / v8 without {@link TailSplit} (for comparisons). */
+    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 .. v10 without {@link TailSplit} (for comparisons). */
     public static final String SPLIT_TAIL_PROPERTY = "sparkdit.attention.split-tail";
 
     private final KernelModule module;
@@ -75,13 +80,13 @@ public final class Attention {
     private final Arena scratch;
     private final boolean splitTail;
 
-    /** Without a scratch arena v7 / v8 never split their tail (the split needs a workspace). */
+    /** Without a scratch arena v7 .. v10 never split their tail (the split needs a workspace). */
     public Attention(KernelModule module, CudaStream stream) {
         this(module, stream, null);
     }
 
     /**
-     * {@code scratch}: where v7 / v8 take the fp32 workspace of a {@link TailSplit} for the length of a call
+     * {@code scratch}: where v7 .. v10 take the fp32 workspace of a {@link TailSplit} for the length of a call
      * (mark and reset; at most SMs x 4 x 66 KB, 35 MB on 132 SMs; {@code FluxTransformer.scratchBytes} counts
      * it); null, or too little room left in it: no split.
      */
@@ -143,7 +148,7 @@ public final class Attention {
 
     /**
      * Whether {@link #run} writes {@code out} (any shape {@link #requireOutShape} takes) itself for these
-     * q: the v7 / v8 kernels on a Hopper write rows in parts; every path writes a single part.
+     * q: the v7 .. v10 kernels on a Hopper write rows in parts; every path writes a single part.
      */
     public boolean writesParts(Tensor out, Tensor q, String variant) {
         if (Matrix.collapsible(out)) {
@@ -151,8 +156,13 @@ public final class Attention {
         }
         String name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
         return q.dtype() == DType.BF16 && q.rank() == 3 && q.dim(2) == 128
-                && (variant.equals("v7") || variant.equals("v8")) && pairAligned(out, Parts.of(out))
+                && warpSpecialised(variant) && pairAligned(out, Parts.of(out))
                 && wgmmaAvailable(name);
+    }
+
+    /** v7 .. v10: attention_ws.cu's kernels (one launch shape, row parts, tail split). */
+    private static boolean warpSpecialised(String variant) {
+        return variant.equals("v7") || variant.equals("v8") || variant.equals("v9") || variant.equals("v10");
     }
 
     /** The Hopper and mma kernels store pairs of outputs: even row and part strides, aligned start. */
@@ -166,12 +176,12 @@ public final class Attention {
         return writesParts(out, q, variant);
     }
 
-    /** v5 .. v8 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
+    /** v5 .. v10 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
     private boolean wgmmaAvailable(String name) {
         return module.device().computeCapability() == 90 && module.hasFunction(name);
     }
 
-    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v8). */
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v10). */
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
         checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
@@ -199,10 +209,10 @@ public final class Attention {
         }
         Parts parts = Parts.of(out);
         Matrix mo = parts.rows();
-        // Only the v7 / v8 launch below passes the parts on; every other kernel would write one part's rows.
+        // Only the v7 .. v10 launch below passes the parts on; every other kernel would write one part's rows.
         if (parts.count() > 1 && !writesParts(out, q, variant)) {
             throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
-                    + " parts, which only the v7 / v8 kernels write (bf16, head dim 128, Hopper, even row and part"
+                    + " parts, which only the v7 .. v10 kernels write (bf16, head dim 128, Hopper, even row and part"
                     + " strides, aligned address); variant " + variant + ", q " + q);
         }
         long ldLse = 0;
@@ -231,7 +241,7 @@ public final class Attention {
                 }
             }
             boolean pairAligned = pairAligned(out, parts);
-            boolean warpSpecialised = variant.equals("v7") || variant.equals("v8");
+            boolean warpSpecialised = warpSpecialised(variant);
             boolean wgmma = variant.equals("v5") || variant.equals("v6") || warpSpecialised;
             String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
             if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
@@ -246,7 +256,7 @@ public final class Attention {
                     smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + slack
                 }
             } else if (dh == 128 && !variant.equals("v1") && pairAligned) {
-                String vn = wgmma ? "v2" : variant;  // v5 .. v8 where they cannot run: v2
+                String vn = wgmma ? "v2" : variant;  // v5 .. v10 where they cannot run: v2
                 int nw = vn.equals("v3") ? 8 : 4;
                 int bn = vn.equals("v4") ? 32 : 64;
                 name = "attention_bf16_d128_" + vn + "_out" + Matrix.suffix(out.dtype());
@@ -274,7 +284,7 @@ public final class Attention {
     }
 
     /**
-     * v7 / v8 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
+     * v7 .. v10 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
      * partial results go to a workspace from {@link #scratch} and {@code attention_split_merge} writes them.
      */
     private void runWarpSpecialised(String name, Tensor out, Matrix mo, Parts parts, Tensor lse, long ldLse, Tensor q,

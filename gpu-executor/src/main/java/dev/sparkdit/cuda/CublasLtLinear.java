@@ -42,13 +42,16 @@ import java.util.Map;
  * it); SiLU, or a GELU the heuristic cannot fuse, runs as {@link ActivationKernel} on {@code out}
  * afterwards. Plans (descriptors, layouts, the heuristic's algorithm) are cached per
  * (M, N, K, dtypes, epilogue, leading dimensions). The algorithm is the fastest of the heuristic's first
- * {@value #CANDIDATES}, timed on the first call of each shape ({@link #tune}). Workspace: 32 MiB of
+ * {@value #DEFAULT_CANDIDATES} (property {@value #CANDIDATES_PROPERTY}), timed on the first call of each shape ({@link #tune}). Workspace: 32 MiB of
  * device memory owned here.
  */
 public final class CublasLtLinear implements AutoCloseable {
     public static final long WORKSPACE_BYTES = 32L << 20;
+    /** System property: heuristic candidates timed per shape (1 to 64, default {@value #DEFAULT_CANDIDATES}). */
+    public static final String CANDIDATES_PROPERTY = "sparkdit.gemm.candidates";
+    static final int DEFAULT_CANDIDATES = 8;
     /** Heuristic candidates timed per shape; {@code -Dsparkdit.gemm.tune=false} keeps the heuristic's first. */
-    static final int CANDIDATES = 8;
+    static final int CANDIDATES = candidates(System.getProperty(CANDIDATES_PROPERTY));
     static final int TUNE_REPS = 5;
     static final boolean TUNE = !"false".equals(System.getProperty("sparkdit.gemm.tune"));
 
@@ -109,6 +112,23 @@ public final class CublasLtLinear implements AutoCloseable {
         cublasLtContext h = new cublasLtContext();
         CudaCheck.cublasLt(cublas.cublasLtCreate(h), "cublasLtCreate");
         this.handle = h;
+    }
+
+    /** {@code value} of {@value #CANDIDATES_PROPERTY}, or the default when unset; 1 to 64, else an error naming it. */
+    static int candidates(String value) {
+        if (value == null) {
+            return DEFAULT_CANDIDATES;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > 64) {
+            throw new IllegalArgumentException(CANDIDATES_PROPERTY + " must be an integer from 1 to 64, got '" + value + "'");
+        }
+        return n;
     }
 
     public void run(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act) {

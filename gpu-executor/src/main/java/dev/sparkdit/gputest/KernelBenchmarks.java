@@ -65,6 +65,8 @@ public final class KernelBenchmarks {
                                 Activation.NONE)), 2.0 * rows * D, 0);
             }
 
+            gemmTable(o, iters);
+
             // launch overhead: 100 small kernels directly, then replayed from a graph
             Tensor small = o.scratch().allocate(bf, 1, 256);
             Runnable hundred = () -> {
@@ -79,6 +81,55 @@ public final class KernelBenchmarks {
                 System.out.printf(Locale.ROOT, "%-55s %9.2f us/kernel direct, %6.2f us/kernel graph%n",
                         "launch overhead (100 x add [1, 256])", direct * 10, replay * 10);
             }
+        }
+    }
+
+    /**
+     * Every linear of a FLUX step at the row counts one rank has over 1, 2 and 4 GPUs (single blocks
+     * {@code S/U} rows; double blocks' image {@code 4096/U} and text {@code 512/U}), each with its bias
+     * and epilogue, then the step's GEMM milliseconds these imply (38 single, 19 double blocks). The
+     * weights and inputs are seeded uniform noise; each shape is tuned on its first call as in a run.
+     */
+    static void gemmTable(CudaOps o, int iters) {
+        DType bf = DType.BF16;
+        dev.sparkdit.cuda.FillRandom rnd = new dev.sparkdit.cuda.FillRandom(o.kernels(), o.stream());
+        long maxW = 5L * D * D, maxX = (long) S * 5 * D, maxOut = (long) S * 4 * D;
+        Tensor wAll = o.scratch().allocate(bf, maxW), xAll = o.scratch().allocate(bf, maxX);
+        Tensor outAll = o.scratch().allocate(bf, maxOut), biasAll = o.scratch().allocate(bf, 4L * D);
+        rnd.run(wAll, 21, -0.02f, 0.04f);
+        rnd.run(xAll, 22, -1f, 2f);
+        rnd.run(biasAll, 23, -0.1f, 0.2f);
+        // name, rows (per U), N, K, GELU, uses per step
+        record Shape(String name, boolean single, boolean text, long n, long k, boolean gelu, int uses) {
+        }
+        Shape[] shapes = {
+            new Shape("single to_qkv", true, false, 3L * D, D, false, 38),
+            new Shape("single proj_mlp +GELU", true, false, 4L * D, D, true, 38),
+            new Shape("single proj_out", true, false, D, 5L * D, false, 38),
+            new Shape("double img qkv", false, false, 3L * D, D, false, 19),
+            new Shape("double img to_out", false, false, D, D, false, 19),
+            new Shape("double img ff_in +GELU", false, false, 4L * D, D, true, 19),
+            new Shape("double img ff_out", false, false, D, 4L * D, false, 19),
+            new Shape("double txt qkv", false, true, 3L * D, D, false, 19),
+            new Shape("double txt to_out", false, true, D, D, false, 19),
+            new Shape("double txt ff_in +GELU", false, true, 4L * D, D, true, 19),
+            new Shape("double txt ff_out", false, true, D, 4L * D, false, 19),
+        };
+        for (int u : new int[] {1, 2, 4}) {
+            double stepMs = 0, stepFlops = 0;
+            for (Shape sh : shapes) {
+                long m = (sh.single() ? S : sh.text() ? 512 : 4096) / u;
+                Tensor x = GpuFixture.view(xAll, m, sh.k()), w = GpuFixture.view(wAll, sh.n(), sh.k());
+                Tensor out = GpuFixture.view(outAll, m, sh.n()), bias = biasAll.narrow(0, 0, sh.n());
+                Activation act = sh.gelu() ? Activation.GELU_TANH : Activation.NONE;
+                double ms = time(o, iters, () -> o.linear(out, x, w, bias, act));
+                double flops = 2.0 * m * sh.n() * sh.k();
+                stepMs += ms * sh.uses();
+                stepFlops += flops * sh.uses();
+                report("gemm U" + u + " " + sh.name() + " " + m + "x" + sh.n() + "x" + sh.k(), ms, 0, flops);
+            }
+            System.out.printf(Locale.ROOT, "%-55s %9.3f ms  %7.1f TFLOP/s%n", "gemm U" + u + " per step (sum of uses)",
+                    stepMs, stepFlops / stepMs / 1e9);
         }
     }
 

@@ -113,7 +113,7 @@ public final class KernelChecks {
         }
         // v7 / v8 above ran with the scratch arena: those small calls cut every tile along the keys. Here whole
         // tiles, and a call with more tiles than SMs (133 row tiles): full waves plus a split tail.
-        for (String va : java.util.List.of("v7", "v8")) {
+        for (String va : java.util.List.of("v7", "v8", "v9", "v10")) {
             String p = "attention " + va + " BF16 Dh=128 ";
             c.add(check(p + "whole tiles Sq=200 Sk=300 out F32",
                     () -> attention(DType.BF16, DType.F32, 3, 200, 300, 128, va, false, false)));
@@ -124,7 +124,7 @@ public final class KernelChecks {
                 () -> attention(DType.BF16, DType.F32, 1, 133 * 128, 500, 128, "v7")));
         // Out rows in parts (Ulysses' way back into each owner's window): parts that cut through row tiles,
         // split tail units merged into parts, and the scratch-and-copy path of a variant that cannot write them.
-        for (String va : java.util.List.of("v7", "v8")) {
+        for (String va : java.util.List.of("v7", "v8", "v9", "v10")) {
             c.add(check("attention " + va + " BF16 out in 3 parts of 133 rows, Sk=300, out BF16",
                     () -> attention(DType.BF16, DType.BF16, 2, 399, 300, 128, va, false, true, 3)));
         }
