@@ -54,22 +54,6 @@
 namespace wgk {
 namespace ws {  // nested: unqualified names find wgk's primitives before attention.cu's globals
 
-// S[64 x 128] = Q[64 x 128] K^T for this warpgroup's 64 rows (qRows: their start inside each half of sQ) and
-// the 128 keys of the K tile at cK: 8 k16 steps of m64n128k16, committed as one wgmma group.
-__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t cK) {
-#pragma unroll
-    for (int i = 0; i < 64; i++) fence_reg(s[i]);
-    wgmma_fence();
-#pragma unroll
-    for (int kk = 0; kk < 8; kk++) {
-        const uint32_t qoff = (uint32_t)(kk >> 2) * (WS_BM * 128) + (kk & 3) * 32;
-        const uint32_t koff = (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32;
-        wgmma_m64n128k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), make_desc_sw128(cK + koff, 16, 1024),
-                            kk > 0 ? 1 : 0);
-    }
-    wgmma_commit();
-}
-
 // QREG (v9 / v10): this warpgroup's 64 rows of Q as the register A operand of m64n128k16, loaded once from the
 // swizzled sQ: qf[kk] = rows (r0, r0 + 8) x dims (16 kk + 2t, +1) and (16 kk + 8 + 2t, +1), pack_p's layout with
 // dims for keys. r0 = 64 w + 16 warp + g, the row inside the 128-row tile.
@@ -87,19 +71,30 @@ __device__ __forceinline__ void load_q_frag(uint32_t (*qf)[4], uint32_t sQ, int 
     }
 }
 
-// As issue_qk with Q from registers (QREG): only K is read from shared memory, 4 KB per k16 step instead of 6.
-__device__ __forceinline__ void issue_qk_rs(float* s, uint32_t (*qf)[4], uint32_t cK) {
+// S[64 x 128] = Q[64 x 128] K^T for this warpgroup's 64 rows and the 128 keys of the K tile at cK: 8 k16 steps
+// of m64n128k16, committed as one wgmma group. Q from shared memory (qRows: the rows' start inside each half of
+// sQ), or with QREG from the registers qf (load_q_frag), so that only K is read from shared memory: 4 KB per
+// k16 step instead of 6.
+template <bool QREG>
+__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t (*qf)[4], uint32_t cK) {
 #pragma unroll
     for (int i = 0; i < 64; i++) fence_reg(s[i]);
+    if constexpr (QREG) {
 #pragma unroll
-    for (int kk = 0; kk < 8; kk++)
+        for (int kk = 0; kk < 8; kk++)
 #pragma unroll
-        for (int e = 0; e < 4; e++) fence_reg(qf[kk][e]);
+            for (int e = 0; e < 4; e++) fence_reg(qf[kk][e]);
+    }
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < 8; kk++) {
-        const uint32_t koff = (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32;
-        wgmma_m64n128k16_rs(s, qf[kk], make_desc_sw128(cK + koff, 16, 1024), kk > 0 ? 1 : 0);
+        const uint64_t descK = make_desc_sw128(cK + (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32, 16, 1024);
+        if constexpr (QREG) {
+            wgmma_m64n128k16_rs<0>(s, qf[kk], descK, kk > 0 ? 1 : 0);
+        } else {
+            const uint32_t qoff = (uint32_t)(kk >> 2) * (WS_BM * 128) + (kk & 3) * 32;
+            wgmma_m64n128k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), descK, kk > 0 ? 1 : 0);
+        }
     }
     wgmma_commit();
 }
@@ -177,11 +172,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
         if (j > 0) mbar_wait(fullV + 8 * prev, (uint32_t)(((j - 1) / STAGES) & 1));
         named_sync(mine, 256);
         float s[64], corr[2];
-        if constexpr (QREG) {
-            issue_qk_rs(s, qf, sK + stage * WS_TILE_BYTES);
-        } else {
-            issue_qk(s, qRows, sK + stage * WS_TILE_BYTES);
-        }
+        issue_qk<QREG>(s, qRows, qf, sK + stage * WS_TILE_BYTES);
         if (j > 0) {
             issue_pv<WS_BN>(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);  // each sync of the other gets one arrive

@@ -42,8 +42,8 @@ import java.util.Map;
  * it); SiLU, or a GELU the heuristic cannot fuse, runs as {@link ActivationKernel} on {@code out}
  * afterwards. Plans (descriptors, layouts, the heuristic's algorithm) are cached per
  * (M, N, K, dtypes, epilogue, leading dimensions). The algorithm is the fastest of the heuristic's first
- * {@value #DEFAULT_CANDIDATES} (property {@value #CANDIDATES_PROPERTY}), timed on the first call of each shape ({@link #tune}). Workspace: 32 MiB of
- * device memory owned here.
+ * {@value #DEFAULT_CANDIDATES} (property {@value #CANDIDATES_PROPERTY}), timed on the first call of each shape
+ * ({@link #tune}). Workspace: 32 MiB of device memory owned here.
  */
 public final class CublasLtLinear implements AutoCloseable {
     public static final long WORKSPACE_BYTES = 32L << 20;

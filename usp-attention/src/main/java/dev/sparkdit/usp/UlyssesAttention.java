@@ -60,12 +60,6 @@ public final class UlyssesAttention implements SequenceAttention {
     public static final String PEER_WINDOW_PROPERTY = "sparkdit.ulysses.peer-window";
 
     /**
-     * System property: head chunks of the pipelined exchange (default {@value #DEFAULT_CHUNKS}). Measured
-     * on 2x H200 at the FLUX.1-dev shape (2026-11-22): 3 chunks hid about 6 ms of all-to-all per step but
-     * cost 8 ms of attention (a third of the heads fills a third of the grid, and NCCL's blocks share the
-     * SMs), 84.0 against 80.4 ms per step; so no pipelining unless asked for.
-     */
-    /**
      * System property: {@code on} (default) lets the Ulysses group split replicated work
      * ({@link #replicas()}); {@code off} has every rank do all of it (A/B benchmarks).
      */
@@ -78,6 +72,12 @@ public final class UlyssesAttention implements SequenceAttention {
      */
     public static final String DIRECT_BACK_PROPERTY = "sparkdit.ulysses.direct-back";
 
+    /**
+     * System property: head chunks of the pipelined exchange (default {@value #DEFAULT_CHUNKS}). Measured
+     * on 2x H200 at the FLUX.1-dev shape (2026-11-22): 3 chunks hid about 6 ms of all-to-all per step but
+     * cost 8 ms of attention (a third of the heads fills a third of the grid, and NCCL's blocks share the
+     * SMs), 84.0 against 80.4 ms per step; so no pipelining unless asked for.
+     */
     public static final String CHUNKS_PROPERTY = "sparkdit.ulysses.chunks";
     public static final int DEFAULT_CHUNKS = 1;
 
@@ -374,6 +374,7 @@ public final class UlyssesAttention implements SequenceAttention {
             }
         }
         w.barrier();
+        long back = backOffset(u, hu, dh, dt);
         Arena a = ops.scratch();
         long mark = a.mark();
         try {
@@ -385,7 +386,6 @@ public final class UlyssesAttention implements SequenceAttention {
             for (int t = 0; t < 3; t++) {
                 local[t] = new Tensor(w.local() + t * hu * dh * dt.bytes(), out.device(), dt, shape, strides);
             }
-            long back = backOffset(u, hu, dh, dt);
             // chunk me of every rank's back, rank i's part holding the rows of i's tokens
             Tensor backs = new Tensor(w.base() + back + me * p * hu * dh * odt.bytes(), out.device(), odt,
                     new long[] {u, p, hu * dh}, new long[] {w.stride() / odt.bytes(), hu * dh, 1});
@@ -401,7 +401,7 @@ public final class UlyssesAttention implements SequenceAttention {
         }
         w.barrier();
         ops.copy(at(out, 0, new long[] {u, p, hu * dh}, new long[] {hu * dh, out.stride(0), 1}),
-                new Tensor(w.local() + backOffset(u, hu, dh, dt), out.device(), odt, new long[] {u, p, hu * dh},
+                new Tensor(w.local() + back, out.device(), odt, new long[] {u, p, hu * dh},
                         new long[] {p * hu * dh, hu * dh, 1}));
     }
 
