@@ -57,7 +57,7 @@ public final class BenchCommand implements Command {
                 usage: sparkdit bench [--preset dev|schnell] [--res PIXELS] [--txt N] [--dtype bf16|f32]
                                       [--steps N] [--warmup N] [--graphs both|on|off] [--no-breakdown]
                                       [--layers N] [--single-layers N] [--device I] [--json]
-                                      [--ranks N --ulysses U --ring R [--fp8]]
+                                      [--ranks N --ulysses U --ring R [--fp8]] [--fp8-gemm]
 
                   --res      square image side in pixels (default 1024: 64x64 latents = 4096 tokens)
                   --txt      text tokens (default 512)
@@ -66,6 +66,9 @@ public final class BenchCommand implements Command {
                   --layers / --single-layers   override the block counts (smaller smoke runs)
                   --ranks N  spread one image's sequence over N GPUs (rank i on GPU i, ranks as threads,
                              NCCL), --ulysses U x --ring R = N; --fp8 quantizes the Ulysses all-to-all
+                  --fp8-gemm the transformer blocks' linears on FP8 (e4m3) operands; the output's error
+                             against a bf16-GEMM step of the same weights and inputs is reported
+                             (fp8_gemm_rel_l2: rank 0's image rows)
                 Prints a table; --json prints one JSON object per mode instead.""";
     }
 
@@ -73,7 +76,7 @@ public final class BenchCommand implements Command {
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--preset", "--res", "--txt", "--dtype", "--steps", "--warmup", "--graphs",
                 "--layers", "--single-layers", "--device", "--ranks", "--ulysses", "--ring"),
-                Set.of("--json", "--no-breakdown", "--fp8"));
+                Set.of("--json", "--no-breakdown", "--fp8", "--fp8-gemm"));
         FluxConfig p = FluxConfig.preset(a.get("--preset", "dev"));
         FluxConfig cfg = new FluxConfig(p.inChannels(), p.outChannels(), a.intValue("--layers", p.numLayers()),
                 a.intValue("--single-layers", p.numSingleLayers()), p.attentionHeadDim(), p.numAttentionHeads(),
@@ -104,9 +107,13 @@ public final class BenchCommand implements Command {
             throw new UsageException("--ulysses " + ulysses + " x --ring " + ring + " must equal --ranks " + ranks);
         }
         boolean fp8 = a.flag("--fp8");
+        boolean fp8Gemm = a.flag("--fp8-gemm");
+        if (fp8Gemm && dt != DType.BF16) {
+            throw new UsageException("--fp8-gemm needs --dtype bf16 (its GEMMs write bf16), got " + dt);
+        }
         Settings set = new Settings(cfg, dt, steps, warmup, graphs, !a.flag("--no-breakdown"),
-                FluxFlops.perStep(cfg, txt, img), ranks == 1 ? "1 gpu" : "ulysses " + ulysses + " x ring " + ring
-                + (fp8 ? " fp8" : ""));
+                FluxFlops.perStep(cfg, txt, img), (ranks == 1 ? "1 gpu" : "ulysses " + ulysses + " x ring " + ring
+                + (fp8 ? " fp8" : "")) + (fp8Gemm ? ", fp8 gemm" : ""), fp8Gemm);
         List<Map<String, Object>> rows;
         if (ranks == 1) {
             long scratch = FluxTransformer.scratchBytes(cfg, tokens, dt);
@@ -138,7 +145,7 @@ public final class BenchCommand implements Command {
 
     /** What every rank of a benchmark run needs to know. */
     private record Settings(FluxConfig cfg, DType dt, int steps, int warmup, String graphs, boolean breakdown,
-                            FluxFlops flops, String label) {
+                            FluxFlops flops, String label, boolean fp8Gemm) {
     }
 
     /**
@@ -162,6 +169,14 @@ public final class BenchCommand implements Command {
                 + Arena.alignUp((long) cfg.pooledProjectionDim() * dt.bytes()));
         Step step = Step.make(ops, io, cfg, model, random, dt, grid, txtStart, txtLen, imgStart, imgLen, attention);
         ops.synchronize();
+        float[] bf16Out = null;
+        if (set.fp8Gemm) {
+            // The same step with bf16 GEMMs first: the reference the FP8 output's error is measured against.
+            step.run(ops);
+            bf16Out = ops.toFloatArray(step.out);
+            model.useFp8Gemms(ops, backend.reserve("fp8 weights", FluxTransformer.fp8WeightBytes(cfg)), true);
+            ops.synchronize();
+        }
         for (int i = 0; i < set.warmup; i++) {
             step.run(ops);
         }
@@ -195,8 +210,12 @@ public final class BenchCommand implements Command {
         t.put("changed", tuning.changed());
         t.put("first_ms", Math.round(tuning.firstMs() * 1000) / 1000.0);
         t.put("chosen_ms", Math.round(tuning.bestMs() * 1000) / 1000.0);
+        Double fp8Error = bf16Out == null ? null : dev.sparkdit.parity.ErrorStats.of(result, bf16Out).relL2();
         for (Map<String, Object> r : rows) {
             r.put("output_non_finite", nonFinite);
+            if (fp8Error != null) {
+                r.put("fp8_gemm_rel_l2", fp8Error);
+            }
             r.put("gemm_tuning", t);
             if (breakdown != null) {
                 r.put("breakdown_ms", breakdown);
@@ -325,6 +344,10 @@ public final class BenchCommand implements Command {
         for (Map<String, Object> r : rows) {
             out.printf(fmt, r.get("mode"), r.get("parallel"), r.get("gpu"), r.get("dtype"), r.get("ms_median"),
                     r.get("ms_min"), r.get("ms_max"), r.get("tflops"), r.get("gpu_mem_gib"));
+        }
+        Object fp8 = rows.isEmpty() ? null : rows.get(0).get("fp8_gemm_rel_l2");
+        if (fp8 != null) {
+            out.printf(Locale.ROOT, "fp8 gemm: relative L2 error of the output against bf16 GEMMs %.3e%n", (Double) fp8);
         }
         Object b = rows.isEmpty() ? null : rows.get(0).get("breakdown_ms");
         if (b != null) {

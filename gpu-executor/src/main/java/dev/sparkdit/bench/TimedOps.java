@@ -107,6 +107,11 @@ final class TimedOps implements Ops {
     }
 
     @Override
+    public void linearFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias, Activation act) {
+        timed(xq.dim(0) == 1 ? Kind.GEMV : Kind.GEMM, () -> inner.linearFp8(out, xq, xScale, wq, wScale, bias, act));
+    }
+
+    @Override
     public void activation(Tensor out, Tensor x, Activation act) {
         timed(Kind.OTHER, () -> inner.activation(out, x, act));
     }

@@ -35,12 +35,14 @@ public final class ParityCommand implements Command {
         return """
                 usage: sparkdit parity --case DIR [--case DIR ...] [--backend cpu|cuda] [--dtype f32|bf16]
                                        [--tol X] [--json] [--ranks N --ulysses U --ring R [--fp8] [--processes]]
+                                       [--fp8-gemm]
 
                   --case DIR     a folder with config.json, weights.safetensors, io.safetensors
                                  (the layout of shared/golden); repeatable
                   --backend      cpu (libtorch, default) or cuda
                   --dtype        f32 (default) or bf16: weights and activations
-                  --tol X        relative L2 bound; default 1e-5 (cpu f32), 1e-4 (cuda f32), 2e-2 (bf16)
+                  --tol X        relative L2 bound; default 1e-5 (cpu f32), 1e-4 (cuda f32), 2e-2 (bf16),
+                                 1e-1 with --fp8-gemm
                   --json         one JSON object per output line instead of a table
                   --ranks N      spread the sequence over N ranks (default 1), with
                   --ulysses U    Ulysses degree and --ring R Ring degree (U x R = N); ranks are threads
@@ -48,6 +50,8 @@ public final class ParityCommand implements Command {
                   --fp8          FP8 (e4m3) Ulysses all-to-all (report its error; default off)
                   --processes    ranks 1..N-1 as child JVMs joined over a TCP rendezvous on 127.0.0.1
                                  (default: threads of this JVM)
+                  --fp8-gemm     the transformer blocks' linears on FP8 (e4m3) weights and activations,
+                                 one scale per weight row and per token (cuda: bf16 only; default off)
 
                 exit status: 0 all within tolerance, 1 an error exceeds it, 2 bad usage or case""";
     }
@@ -55,7 +59,7 @@ public final class ParityCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args a = Args.parse(argv, Set.of("--case", "--backend", "--dtype", "--tol", "--ranks", "--ulysses", "--ring"),
-                Set.of("--json", "--fp8", "--processes"));
+                Set.of("--json", "--fp8", "--processes", "--fp8-gemm"));
         List<String> cases = a.all("--case");
         if (cases.isEmpty()) {
             throw new UsageException("parity needs at least one --case DIR");
@@ -86,8 +90,11 @@ public final class ParityCommand implements Command {
         if (a.flag("--processes") && ranks == 1) {
             throw new UsageException("--processes needs --ranks > 1");
         }
+        if (a.flag("--fp8-gemm") && backend.equals("cuda") && dtype != DType.BF16) {
+            throw new UsageException("--fp8-gemm on cuda needs --dtype bf16 (its GEMMs write bf16), got " + dtype);
+        }
         ParityOptions opt = new ParityOptions(backend, dtype, tol, ranks, ulysses, ring, a.flag("--fp8"),
-                a.flag("--processes"));
+                a.flag("--processes"), a.flag("--fp8-gemm"));
 
         List<ParityResult> results = new ArrayList<>();
         for (String dir : cases) {

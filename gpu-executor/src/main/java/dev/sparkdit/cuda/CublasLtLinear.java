@@ -10,6 +10,7 @@ import org.bytedeco.cuda.cublas.cublasLtMatmulHeuristicResult_t;
 import org.bytedeco.cuda.cublas.cublasLtMatmulPreferenceOpaque_t;
 import org.bytedeco.cuda.cublas.cublasLtMatrixLayoutOpaque_t;
 import org.bytedeco.cuda.global.cublas;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.LongPointer;
@@ -54,6 +55,14 @@ public final class CublasLtLinear implements AutoCloseable {
     static final int CANDIDATES = candidates(System.getProperty(CANDIDATES_PROPERTY));
     static final int TUNE_REPS = 5;
     static final boolean TUNE = !"false".equals(System.getProperty("sparkdit.gemm.tune"));
+    /**
+     * System property, {@code on} (default) or {@code off}: FP8 GEMMs accumulate in the tensor cores' fast
+     * mode, which keeps fewer bits of the partial sums, instead of promoting them to fp32 as they go. On one
+     * H200 a FLUX.1-dev step took 87.0 ms with it and 93.8 without, with the same error against bf16
+     * GEMMs (3.5e-3; docs/benchmarks.md).
+     */
+    public static final String FP8_FAST_ACCUM_PROPERTY = "sparkdit.gemm.fp8-fast-accum";
+    static final boolean FP8_FAST_ACCUM = dev.sparkdit.config.OnOff.read(FP8_FAST_ACCUM_PROPERTY);
 
     private record Key(long m, long n, long k, DType in, DType out, DType bias, int epilogue, long ldX, long ldW,
                        long ldOut) {
@@ -103,6 +112,8 @@ public final class CublasLtLinear implements AutoCloseable {
     private final FloatPointer zero = new FloatPointer(0f);
     /** The bias address handed to the plan's descriptor before each biased GEMM (no allocation per call). */
     private final LongPointer biasSlot = new LongPointer(1);
+    /** The same for the FP8 scale vectors. */
+    private final LongPointer scaleSlot = new LongPointer(1);
     private Tuning tuning = new Tuning(0, 0, 0, 0);
 
     public CublasLtLinear(Device device, CudaStream stream, ActivationKernel activation) {
@@ -161,6 +172,53 @@ public final class CublasLtLinear implements AutoCloseable {
         if (k == 0) {
             throw new IllegalArgumentException("linear: K = 0 (x " + x + ")");
         }
+        launch(out, x, w, bias, act, null, null, m, n, k, mx.ld(), mw.ld(), mo.ld());
+    }
+
+    /**
+     * The FP8 linear of {@link dev.sparkdit.ops.Ops#linearFp8}: e4m3 operands with one fp32 scale per row
+     * of each (cuBLASLt's outer-vector scaling: per output feature for the weight, per token for x), fp32
+     * accumulation, bf16 output, bias and epilogue as in {@link #run}. Hopper's FP8 GEMMs take exactly the
+     * layout used here (A transposed, B not). {@value #FP8_FAST_ACCUM_PROPERTY} picks the accumulation mode.
+     */
+    public void runFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias, Activation act) {
+        for (Tensor t : new Tensor[] {out, xq, xScale, wq, wScale}) {
+            Matrix.requireCuda(t, "fp8 linear operand");
+        }
+        Matrix.requireDType(xq, "fp8 linear x", DType.F8_E4M3);
+        Matrix.requireDType(wq, "fp8 linear w", DType.F8_E4M3);
+        Matrix.requireDType(xScale, "fp8 linear x scale", DType.F32);
+        Matrix.requireDType(wScale, "fp8 linear w scale", DType.F32);
+        Matrix.requireDType(out, "fp8 linear out", DType.BF16);
+        Matrix.requireContiguous(xScale, "fp8 linear x scale");
+        Matrix.requireContiguous(wScale, "fp8 linear w scale");
+        Matrix mx = Matrix.of(xq, "fp8 linear x"), mw = Matrix.of(wq, "fp8 linear w"), mo = Matrix.of(out, "fp8 linear out");
+        long m = mx.rows(), k = mx.cols(), n = mw.rows();
+        if (wq.rank() != 2 || mw.cols() != k || mo.rows() != m || mo.cols() != n || xScale.numel() != m
+                || wScale.numel() != n) {
+            throw new IllegalArgumentException("fp8 linear: expected x [M, K], x scale [M], w [N, K], w scale [N], out"
+                    + " [M, N]; got x " + xq + ", x scale " + xScale + ", w " + wq + ", w scale " + wScale + ", out " + out);
+        }
+        if (k % 16 != 0 || mx.ld() % 16 != 0 || mw.ld() % 16 != 0) {
+            throw new IllegalArgumentException("fp8 linear: K and the operands' row strides must be multiples of 16"
+                    + " (cuBLASLt FP8); got x " + xq + ", w " + wq);
+        }
+        if (bias != null) {
+            Matrix.requireCuda(bias, "fp8 linear bias");
+            Matrix.requireContiguous(bias, "fp8 linear bias");
+            if (bias.numel() != n || bias.dtype() != DType.BF16) {
+                throw new IllegalArgumentException("fp8 linear: bias must be [" + n + "] of BF16, got " + bias);
+            }
+        }
+        if (m == 0 || n == 0) {
+            return;
+        }
+        launch(out, xq, wq, bias, act, xScale, wScale, m, n, k, mx.ld(), mw.ld(), mo.ld());
+    }
+
+    /** Picks the plan (fused epilogue if the heuristic has one), points it at bias and scales, tunes, launches. */
+    private void launch(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act, Tensor xScale, Tensor wScale,
+                        long m, long n, long k, long ldX, long ldW, long ldOut) {
         int fused = switch (act) {
             case NONE -> bias != null ? cublas.CUBLASLT_EPILOGUE_BIAS : cublas.CUBLASLT_EPILOGUE_DEFAULT;
             case GELU_TANH -> bias != null ? cublas.CUBLASLT_EPILOGUE_GELU_BIAS : cublas.CUBLASLT_EPILOGUE_GELU;
@@ -171,13 +229,13 @@ public final class CublasLtLinear implements AutoCloseable {
         Plan plan = null;
         boolean activationAfter = act != Activation.NONE;
         if (fused >= 0) {
-            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, fused, mx.ld(), mw.ld(), mo.ld()));
+            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, fused, ldX, ldW, ldOut), xScale, wScale);
             if (plan.algo != null) {
                 activationAfter = false;
             }
         }
         if (plan == null || plan.algo == null) {
-            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, plain, mx.ld(), mw.ld(), mo.ld()));
+            plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, plain, ldX, ldW, ldOut), xScale, wScale);
         }
         if (plan.algo == null) {
             throw new IllegalStateException("cuBLASLt has no algorithm for linear x " + x + ", w " + w + ", out " + out);
@@ -186,6 +244,9 @@ public final class CublasLtLinear implements AutoCloseable {
             biasSlot.put(0, bias.address());
             CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(plan.desc,
                     cublas.CUBLASLT_MATMUL_DESC_BIAS_POINTER, biasSlot, 8), "cublasLtMatmulDescSetAttribute(BIAS_POINTER)");
+        }
+        if (wScale != null) {
+            setScales(plan.desc, xScale, wScale);
         }
         if (!plan.tuned && !stream.isCapturing()) {
             tune(plan, out, x, w);
@@ -258,7 +319,18 @@ public final class CublasLtLinear implements AutoCloseable {
         return tuning;
     }
 
-    private Plan plan(Key key) {
+    /** Points an FP8 plan at this call's scale vectors: A = the weight's, B = the activation's. */
+    private void setScales(cublasLtMatmulDescOpaque_t desc, Tensor xScale, Tensor wScale) {
+        scaleSlot.put(0, wScale.address());
+        CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(desc, cublas.CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+                scaleSlot, 8), "cublasLtMatmulDescSetAttribute(A_SCALE_POINTER)", "w scale", wScale);
+        scaleSlot.put(0, xScale.address());
+        CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(desc, cublas.CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
+                scaleSlot, 8), "cublasLtMatmulDescSetAttribute(B_SCALE_POINTER)", "x scale", xScale);
+    }
+
+    /** {@code xScale}, {@code wScale}: an FP8 call's scale vectors (the heuristic wants them set), else null. */
+    private Plan plan(Key key, Tensor xScale, Tensor wScale) {
         Plan p = plans.get(key);
         if (p != null) {
             return p;
@@ -275,6 +347,19 @@ public final class CublasLtLinear implements AutoCloseable {
                 setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_EPILOGUE, key.epilogue(), "EPILOGUE");
                 if (key.bias() != null) {
                     setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, cudaType(key.bias()), "BIAS_DATA_TYPE");
+                }
+                if (key.in() == DType.F8_E4M3) {
+                    setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_A_SCALE_MODE, cublas.CUBLASLT_MATMUL_MATRIX_SCALE_OUTER_VEC_32F,
+                            "A_SCALE_MODE");
+                    setInt(p.desc, cublas.CUBLASLT_MATMUL_DESC_B_SCALE_MODE, cublas.CUBLASLT_MATMUL_MATRIX_SCALE_OUTER_VEC_32F,
+                            "B_SCALE_MODE");
+                    setScales(p.desc, xScale, wScale);
+                    try (BytePointer fast = new BytePointer(1)) {
+                        fast.put(0, (byte) (FP8_FAST_ACCUM ? 1 : 0));
+                        CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(p.desc,
+                                cublas.CUBLASLT_MATMUL_DESC_FAST_ACCUM, fast, 1),
+                                "cublasLtMatmulDescSetAttribute(FAST_ACCUM)", "value", FP8_FAST_ACCUM);
+                    }
                 }
                 // A = w: K x N col-major, ld ldW; B = x: K x M, ld ldX; D = out: N x M, ld ldOut
                 CudaCheck.cublasLt(cublas.cublasLtMatrixLayoutCreate(pp, inType, key.k(), key.n(), key.ldW()),
@@ -334,6 +419,7 @@ public final class CublasLtLinear implements AutoCloseable {
             case F32 -> org.bytedeco.cuda.global.cudart.CUDA_R_32F;
             case BF16 -> org.bytedeco.cuda.global.cudart.CUDA_R_16BF;
             case F16 -> org.bytedeco.cuda.global.cudart.CUDA_R_16F;
+            case F8_E4M3 -> org.bytedeco.cuda.global.cudart.CUDA_R_8F_E4M3;
             default -> throw new IllegalArgumentException("cuBLASLt: unsupported dtype " + d);
         };
     }
@@ -358,6 +444,7 @@ public final class CublasLtLinear implements AutoCloseable {
         one.close();
         zero.close();
         biasSlot.close();
+        scaleSlot.close();
         workspace.close();
     }
 }

@@ -247,6 +247,11 @@ public final class CudaOps implements Ops {
     }
 
     @Override
+    public void linearFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias, Activation act) {
+        linear.runFp8(out, xq, xScale, wq, wScale, bias, act);
+    }
+
+    @Override
     public void activation(Tensor out, Tensor x, Activation act) {
         activation.run(out, x, act);
     }
@@ -333,6 +338,11 @@ public final class CudaOps implements Ops {
     @Override
     public void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group) {
         requireGroups("quantizeFp8", x, group);
+        if (group == x.dim(1) && group % 8 == 0 && x.dtype() == DType.BF16 && x.isContiguous()
+                && x.address() % 16 == 0 && q8.address() % 8 == 0) {
+            fp8.quantizeRows(q8, scales, x);
+            return;
+        }
         fp8.quantize(q8.view(x.dim(0), x.dim(1) / group, group), scales, x.view(x.dim(0), x.dim(1) / group, group));
     }
 

@@ -26,6 +26,36 @@ public final class Fp8Quant {
 
     public static final String QUANTIZE_KERNEL = "fp8_quantize_bf16";
     public static final String DEQUANTIZE_KERNEL = "fp8_dequantize_bf16";
+    public static final String QUANTIZE_ROWS_KERNEL = "fp8_quantize_rows_bf16";
+
+    /**
+     * One scale per row, for FP8 GEMM operands: {@code x [M, K]} bf16, {@code q [M, K]} e4m3,
+     * {@code scale [M]} (or {@code [M, 1]}) fp32; all contiguous, K a multiple of 8. A block per row with
+     * 16-byte loads: {@link #quantize}'s warp per group leaves most of the bandwidth unused at K = 3072.
+     */
+    public void quantizeRows(Tensor q, Tensor scale, Tensor x) {
+        for (Tensor t : new Tensor[] {q, scale, x}) {
+            Matrix.requireCuda(t, "fp8 row operand");
+            Matrix.requireContiguous(t, "fp8 row operand");
+        }
+        Matrix.requireDType(x, "fp8 rows x", DType.BF16);
+        Matrix.requireDType(q, "fp8 rows q", DType.F8_E4M3, DType.U8);
+        Matrix.requireDType(scale, "fp8 rows scale", DType.F32);
+        if (x.rank() != 2 || x.dim(1) % 8 != 0 || x.address() % 16 != 0 || q.address() % 8 != 0) {
+            throw new IllegalArgumentException("fp8 rows: x must be [M, K] with K a multiple of 8, x 16-byte and q"
+                    + " 8-byte aligned; got x " + x + ", q " + q);
+        }
+        Matrix.requireSameShape(q, "fp8 rows q", x, "x");
+        if (scale.numel() != x.dim(0)) {
+            throw new IllegalArgumentException("fp8 rows: scale must hold " + x.dim(0) + " rows, got " + scale);
+        }
+        if (x.dim(0) == 0) {
+            return;
+        }
+        try (KernelArgs a = new KernelArgs().ptr(q).ptr(scale).ptr(x).i64(x.dim(0)).i32((int) x.dim(1))) {
+            module.launch(QUANTIZE_ROWS_KERNEL, x.dim(0), 1, 1, 256, 0, stream, a);
+        }
+    }
 
     public void quantize(Tensor q, Tensor scale, Tensor x) {
         long[] rd = check(q, scale, x);

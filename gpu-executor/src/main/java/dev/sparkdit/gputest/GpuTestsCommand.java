@@ -61,8 +61,9 @@ public final class GpuTestsCommand implements Command {
             try (Stream<Path> s = Files.list(Path.of(casesDir))) {
                 for (Path dir : s.sorted().filter(p -> Files.isRegularFile(p.resolve("config.json"))).toList()) {
                     for (DType dt : new DType[] {DType.F32, DType.BF16}) {
-                        checks.add(caseCheck(dir, dt, out));
+                        checks.add(caseCheck(dir, dt, false, out));
                     }
+                    checks.add(caseCheck(dir, DType.BF16, true, out));
                     // random_hd128: uneven token counts over 2 and 4 ranks (padded path);
                     // random_even: 6 heads, 76 + 576 tokens, even over 2 and 4 ranks (pipelined path)
                     String name = dir.getFileName().toString();
@@ -174,18 +175,21 @@ public final class GpuTestsCommand implements Command {
     }
 
     /** A case through the CUDA backend; the error is printed whatever the outcome. */
-    private static GpuCheck caseCheck(Path dir, DType dt, PrintStream out) {
+    /** A case on one GPU against its expected output; with {@code fp8Gemm}, the blocks' linears on e4m3. */
+    private static GpuCheck caseCheck(Path dir, DType dt, boolean fp8Gemm, PrintStream out) {
         return new GpuCheck() {
             @Override
             public String name() {
-                return "case " + dir.getFileName() + " cuda " + dt.name().toLowerCase(Locale.ROOT);
+                return "case " + dir.getFileName() + " cuda " + dt.name().toLowerCase(Locale.ROOT)
+                        + (fp8Gemm ? " fp8 gemm" : "");
             }
 
             @Override
             public void run() throws Exception {
                 // The kernel checks' fixture holds GPU memory; a case makes its own backend.
                 GpuFixture.close();
-                ParityResult r = FluxParity.run(ParityCase.open(dir), ParityOptions.single("cuda", dt)).get(0);
+                ParityResult r = FluxParity.run(ParityCase.open(dir), new ParityOptions("cuda", dt, Double.NaN, 1, 1, 1,
+                        false, false, fp8Gemm)).get(0);
                 out.printf(Locale.ROOT, "     %s: rel_l2 %.3e max_abs %.3e (tol %.0e)%n", name(), r.error().relL2(),
                         r.error().maxAbs(), r.tolerance());
                 if (!r.passed()) {

@@ -23,7 +23,7 @@ public final class KernelBenchmarks {
     public static void main(String[] args) {
         int iters = args.length > 0 ? Integer.parseInt(args[0]) : 20;
         DType bf = DType.BF16;
-        try (CudaOps o = new CudaOps(0, 6L << 30)) {
+        try (CudaOps o = new CudaOps(0, 8L << 30)) {
             System.out.println(o.cudaDevice());
             Tensor x = random(o, bf, 1, S, D);
             Tensor qkv = random(o, bf, 2, S, 3L * D);
@@ -66,6 +66,9 @@ public final class KernelBenchmarks {
             }
 
             gemmTable(o, iters);
+            for (int u : new int[] {1, 2, 4}) {
+                gemmSequence(o, u, 7);
+            }
 
             // launch overhead: 100 small kernels directly, then replayed from a graph
             Tensor small = o.scratch().allocate(bf, 1, 256);
@@ -131,6 +134,70 @@ public final class KernelBenchmarks {
             System.out.printf(Locale.ROOT, "%-55s %9.3f ms  %7.1f TFLOP/s%n", "gemm U" + u + " per step (sum of uses)",
                     stepMs, stepFlops / stepMs / 1e9);
         }
+    }
+
+    /**
+     * One step's GEMMs at the rows one rank of {@code u} holds, launched back to back in the model's order
+     * (19 double blocks, image then text, then 38 single blocks), timed as a whole: once with every
+     * layer reading the same weights (they stay partly in L2, as in {@link #gemmTable}) and once cycling
+     * through 16 distinct weight buffers (1.5 GB, every read cold, as in a real step). The gap between
+     * these and the table's sum says whether a step's GEMMs lose time to cold weights or to running
+     * without pauses. Median of {@code reps} sequences after one warm-up.
+     */
+    static void gemmSequence(CudaOps o, int u, int reps) {
+        DType bf = DType.BF16;
+        dev.sparkdit.cuda.FillRandom rnd = new dev.sparkdit.cuda.FillRandom(o.kernels(), o.stream());
+        long mark = o.scratch().mark();
+        int buffers = 16;
+        long wSize = 5L * D * D;
+        Tensor wAll = o.scratch().allocate(bf, buffers * wSize);
+        long s = S / u, img = 4096 / u, txt = 512 / u;
+        Tensor xAll = o.scratch().allocate(bf, s * 5 * D), outAll = o.scratch().allocate(bf, s * 4 * D);
+        Tensor biasAll = o.scratch().allocate(bf, 4L * D);
+        rnd.run(wAll, 31, -0.02f, 0.04f);
+        rnd.run(xAll, 32, -1f, 2f);
+        rnd.run(biasAll, 33, -0.1f, 0.2f);
+        for (boolean distinct : new boolean[] {false, true}) {
+            int[] next = {0};
+            java.util.function.BiConsumer<long[], Boolean> gemm = (mnk, gelu) -> {
+                long m = mnk[0], n = mnk[1], k = mnk[2];
+                long off = distinct ? (next[0]++ % buffers) * wSize : 0;
+                Tensor w = GpuFixture.view(wAll.narrow(0, off, n * k), n, k);
+                o.linear(GpuFixture.view(outAll, m, n), GpuFixture.view(xAll, m, k), w, biasAll.narrow(0, 0, n),
+                        gelu ? Activation.GELU_TANH : Activation.NONE);
+            };
+            Runnable step = () -> {
+                for (int b = 0; b < 19; b++) {
+                    gemm.accept(new long[] {img, 3L * D, D}, false);
+                    gemm.accept(new long[] {txt, 3L * D, D}, false);
+                    for (long rows : new long[] {img, txt}) {
+                        gemm.accept(new long[] {rows, D, D}, false);
+                        gemm.accept(new long[] {rows, 4L * D, D}, true);
+                        gemm.accept(new long[] {rows, D, 4L * D}, false);
+                    }
+                }
+                for (int b = 0; b < 38; b++) {
+                    gemm.accept(new long[] {s, 3L * D, D}, false);
+                    gemm.accept(new long[] {s, 4L * D, D}, true);
+                    gemm.accept(new long[] {s, D, 5L * D}, false);
+                }
+            };
+            step.run();
+            double[] ms = new double[reps];
+            try (CudaEvent a = new CudaEvent(); CudaEvent b = new CudaEvent()) {
+                for (int r = 0; r < reps; r++) {
+                    a.record(o.stream());
+                    step.run();
+                    b.record(o.stream());
+                    ms[r] = b.elapsedMs(a);
+                }
+            }
+            java.util.Arrays.sort(ms);
+            System.out.printf(Locale.ROOT, "%-55s %9.3f ms  (min %.3f, max %.3f)%n", "gemm U" + u
+                    + " model-order sequence, " + (distinct ? "16 distinct weights" : "one shared weight"),
+                    ms[reps / 2], ms[0], ms[reps - 1]);
+        }
+        o.scratch().reset(mark);
     }
 
     static Tensor random(CudaOps o, DType dt, long seed, long... shape) {

@@ -65,7 +65,7 @@ public final class FluxParity {
         if (opt.ranks() == 1) {
             long scratch = FluxTransformer.scratchBytes(config, in.txt + in.img, dt);
             try (ComputeBackend backend = Backends.create(opt.backend(), 0, scratch)) {
-                return forwardRank(c, config, in, backend, LocalAttention.INSTANCE, dt, 0, in.txt, 0, in.img);
+                return forwardRank(c, config, in, backend, LocalAttention.INSTANCE, opt, 0, in.txt, 0, in.img);
             }
         }
         Shards sh = Shards.of(config, in, opt);
@@ -113,7 +113,7 @@ public final class FluxParity {
         RankBody<float[]> body(ParityCase c, FluxConfig config, Inputs in, ParityOptions opt) {
             return (me, backend, attention) -> {
                 int s = me.sequenceIndex(opt.ulysses());
-                return forwardRank(c, config, in, backend, attention, opt.dtype(), txt.start(s), txt.length(s),
+                return forwardRank(c, config, in, backend, attention, opt, txt.start(s), txt.length(s),
                         img.start(s), img.length(s));
             };
         }
@@ -151,6 +151,9 @@ public final class FluxParity {
                 "--out", out.toString()));
         if (opt.fp8()) {
             a.add("--fp8");
+        }
+        if (opt.fp8Gemm()) {
+            a.add("--fp8-gemm");
         }
         return a;
     }
@@ -193,13 +196,17 @@ public final class FluxParity {
 
     /** One rank: loads the model, runs its text and image rows of every sample, returns its image rows. */
     private static float[] forwardRank(ParityCase c, FluxConfig cfg, Inputs in, ComputeBackend backend,
-                                       SequenceAttention attention, DType dt, int txtStart, int txtLen,
+                                       SequenceAttention attention, ParityOptions opt, int txtStart, int txtLen,
                                        int imgStart, int imgLen) throws IOException {
         Ops ops = backend.ops();
+        DType dt = opt.dtype();
         try (SafetensorsFile io = SafetensorsFile.open(c.io());
              SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(c.weights())) {
             Arena weightArena = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
             FluxTransformer model = FluxTransformer.load(weights, cfg, ops, weightArena, dt);
+            if (opt.fp8Gemm()) {
+                model.useFp8Gemms(ops, backend.reserve("fp8 weights", FluxTransformer.fp8WeightBytes(cfg)), true);
+            }
             long bytes = Arena.alignUp((long) in.batch * in.img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
                     + Arena.alignUp((long) in.batch * in.txt * cfg.jointAttentionDim() * dt.bytes())
                     + Arena.alignUp((long) in.batch * cfg.pooledProjectionDim() * dt.bytes())

@@ -13,9 +13,18 @@ import dev.sparkdit.tensor.DType;
  * @param ring      Ring degree
  * @param fp8       FP8 (e4m3) Ulysses all-to-all
  * @param processes ranks 1..N-1 are child JVMs (TCP rendezvous) instead of threads of this one
+ * @param fp8Gemm   the transformer blocks' linears on FP8 (e4m3) operands ({@code FluxTransformer.useFp8Gemms})
  */
 public record ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring,
-                            boolean fp8, boolean processes) {
+                            boolean fp8, boolean processes, boolean fp8Gemm) {
+
+    /** Default tolerance with FP8 GEMMs: their rounding, not the model, sets the error (docs/parity.md). */
+    public static final double FP8_GEMM_TOLERANCE = 1e-1;
+
+    public ParityOptions(String backend, DType dtype, double tolerance, int ranks, int ulysses, int ring, boolean fp8,
+                         boolean processes) {
+        this(backend, dtype, tolerance, ranks, ulysses, ring, fp8, processes, false);
+    }
 
     public ParityOptions {
         if (dtype != DType.F32 && dtype != DType.BF16) {
@@ -42,6 +51,9 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
         if (!Double.isNaN(tolerance)) {
             return tolerance;
         }
+        if (fp8Gemm) {
+            return FP8_GEMM_TOLERANCE;
+        }
         if (dtype == DType.BF16) {
             return 2e-2;
         }
@@ -49,7 +61,7 @@ public record ParityOptions(String backend, DType dtype, double tolerance, int r
     }
 
     public String parallelLabel() {
-        return ranks == 1 ? "1" : "ulysses " + ulysses + " x ring " + ring + (fp8 ? " fp8" : "")
-                + (processes ? " (processes)" : "");
+        return (ranks == 1 ? "1" : "ulysses " + ulysses + " x ring " + ring + (fp8 ? " fp8" : "")
+                + (processes ? " (processes)" : "")) + (fp8Gemm ? ", fp8 gemm" : "");
     }
 }

@@ -7,7 +7,12 @@ public final class OnOff {
 
     /** True for {@code on}, false for {@code off}; unset means on. */
     public static boolean read(String property) {
-        String v = System.getProperty(property, "on");
+        return read(property, true);
+    }
+
+    /** True for {@code on}, false for {@code off}; unset means {@code unset}. */
+    public static boolean read(String property, boolean unset) {
+        String v = System.getProperty(property, unset ? "on" : "off");
         if (!v.equals("on") && !v.equals("off")) {
             throw new IllegalArgumentException(property + " must be on or off, got '" + v + "'");
         }

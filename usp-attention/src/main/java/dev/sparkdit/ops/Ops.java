@@ -59,6 +59,28 @@ public interface Ops extends AutoCloseable {
      */
     void linear(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act);
 
+    /**
+     * A linear on FP8 (e4m3) operands, one fp32 scale per row of each, accumulated in fp32:
+     * {@code out[M, N] = act((xq[M, K] * xScale[M]) @ (wq[N, K] * wScale[N])^T + bias[N])}. Both operands
+     * come from {@link #quantizeFp8} with {@code group = K}: the weight once at load, the activation
+     * before each call. Contiguous operands, K a multiple of 16; bias may be null. Default: dequantize
+     * both into this scratch and run {@link #linear} (exact for the CPU reference; GPUs run FP8 GEMMs).
+     */
+    default void linearFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias,
+                           Activation act) {
+        Arena scratch = scratch();
+        long mark = scratch.mark();
+        try {
+            Tensor x = scratch.allocate(out.dtype(), xq.dim(0), xq.dim(1));
+            Tensor w = scratch.allocate(out.dtype(), wq.dim(0), wq.dim(1));
+            dequantizeFp8(x, xq, xScale.view(xq.dim(0), 1), (int) xq.dim(1));
+            dequantizeFp8(w, wq, wScale.view(wq.dim(0), 1), (int) wq.dim(1));
+            linear(out, x, w, bias, act);
+        } finally {
+            scratch.reset(mark);
+        }
+    }
+
     /** {@code out = act(x)} elementwise. */
     void activation(Tensor out, Tensor x, Activation act);
 

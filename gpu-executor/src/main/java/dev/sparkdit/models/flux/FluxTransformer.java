@@ -152,6 +152,43 @@ public final class FluxTransformer {
         return config;
     }
 
+    /** The transformer blocks' token-wise linears: the GEMMs that FP8 mode runs on e4m3 operands. */
+    private List<Linear> blockLinears() {
+        List<Linear> all = new ArrayList<>();
+        for (DoubleStreamBlock b : transformerBlocks) {
+            all.addAll(List.of(b.toQkv, b.addQkvProj, b.toOut, b.toAddOut, b.ffIn, b.ffOut, b.ffContextIn,
+                    b.ffContextOut));
+        }
+        for (SingleStreamBlock b : singleTransformerBlocks) {
+            all.addAll(List.of(b.toQkv, b.projMlp, b.projOut));
+        }
+        return all;
+    }
+
+    /** Bytes {@link #useFp8Gemms} takes for the FP8 copies of the block weights (arena alignment included). */
+    public static long fp8WeightBytes(FluxConfig config) {
+        long total = 0;
+        for (ModelParam p : FluxCheckpointLayout.DIFFUSERS.params(config)) {
+            if (p.shape().length == 2 && p.name().contains("transformer_blocks.") && !p.name().contains(".norm")) {
+                total += Arena.alignUp(p.shape()[0] * p.shape()[1]) + Arena.alignUp(p.shape()[0] * 4);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * FP8 GEMMs on ({@code on}) or off: the blocks' linears then run on e4m3 weights (quantized once, per
+     * output feature, into {@code arena}, which needs {@link #fp8WeightBytes}) and e4m3 activations
+     * (quantized per token before each GEMM), accumulating in fp32. The bf16 weights stay, so the switch
+     * goes both ways; the embedders, the final projection and the modulation GEMVs stay bf16. This changes
+     * the numerics: callers report the error against bf16 beside the speed.
+     */
+    public void useFp8Gemms(Ops ops, Arena arena, boolean on) {
+        for (Linear l : blockLinears()) {
+            l.useFp8(ops, arena, on);
+        }
+    }
+
     /**
      * One denoising-step forward for one sample.
      *
@@ -229,10 +266,14 @@ public final class FluxTransformer {
 
     // ---- blocks ----------------------------------------------------------------------------------
 
-    /** A Linear layer: weight [out, in], bias [out]. */
+    /** A Linear layer: weight [out, in], bias [out]; optionally also an FP8 copy of the weight. */
     static final class Linear {
         final Tensor weight;
         final Tensor bias;
+        /** e4m3 weight [out, in] and its per-row fp32 scales [out, 1]; null until {@link #quantize}. */
+        private Tensor weightFp8;
+        private Tensor weightScale;
+        private boolean fp8;
 
         Linear(Map<String, Tensor> p, String name) {
             this.weight = require(p, name + ".weight");
@@ -245,11 +286,45 @@ public final class FluxTransformer {
         }
 
         void apply(Ops ops, Tensor out, Tensor x, Activation act) {
-            ops.linear(out, x, weight, bias, act);
+            if (!fp8) {
+                ops.linear(out, x, weight, bias, act);
+                return;
+            }
+            Arena scratch = ops.scratch();
+            long mark = scratch.mark();
+            apply(ops, out, Fp8Rows.of(ops, x), act);
+            scratch.reset(mark);
+        }
+
+        /** With x already quantized, for two linears that read the same input. */
+        void apply(Ops ops, Tensor out, Fp8Rows x, Activation act) {
+            ops.linearFp8(out, x.q(), x.scale(), weightFp8, weightScale, bias, act);
+        }
+
+        /** Makes the FP8 copy of the weight in {@code arena} (once) and switches this layer to it or back. */
+        void useFp8(Ops ops, Arena arena, boolean on) {
+            if (on && weightFp8 == null) {
+                long n = weight.dim(0), k = weight.dim(1);
+                weightFp8 = arena.allocate(DType.F8_E4M3, n, k);
+                weightScale = arena.allocate(DType.F32, n, 1);
+                ops.quantizeFp8(weightFp8, weightScale, weight, (int) k);
+            }
+            fp8 = on;
         }
 
         long outFeatures() {
             return weight.dim(0);
+        }
+    }
+
+    /** An activation quantized for {@link Ops#linearFp8}: e4m3 rows and one fp32 scale per row. */
+    record Fp8Rows(Tensor q, Tensor scale) {
+        /** Quantizes {@code x} into tensors allocated from {@code ops.scratch()} (the caller resets it). */
+        static Fp8Rows of(Ops ops, Tensor x) {
+            Tensor q = ops.scratch().allocate(DType.F8_E4M3, x.dim(0), x.dim(1));
+            Tensor scale = ops.scratch().allocate(DType.F32, x.dim(0), 1);
+            ops.quantizeFp8(q, scale, x, (int) x.dim(1));
+            return new Fp8Rows(q, scale);
         }
     }
 
@@ -408,10 +483,16 @@ public final class FluxTransformer {
             ops.layerNormModulate(normed, joint, chunk(mod, d, 0), chunk(mod, d, 1), FluxConfig.NORM_EPS);
 
             Tensor qkv = scratch.allocate(dt, s, 3 * d);
-            toQkv.apply(ops, qkv, normed, Activation.NONE);
             // [attention output | gelu(mlp)] side by side, so proj_out is one GEMM over the concatenation.
             Tensor cat = scratch.allocate(dt, s, d + m);
-            projMlp.apply(ops, cat.narrow(1, d, m), normed, Activation.GELU_TANH);
+            if (toQkv.fp8 && projMlp.fp8) {
+                Fp8Rows x = Fp8Rows.of(ops, normed); // read by both: quantized once
+                toQkv.apply(ops, qkv, x, Activation.NONE);
+                projMlp.apply(ops, cat.narrow(1, d, m), x, Activation.GELU_TANH);
+            } else {
+                toQkv.apply(ops, qkv, normed, Activation.NONE);
+                projMlp.apply(ops, cat.narrow(1, d, m), normed, Activation.GELU_TANH);
+            }
             QkvTargets qkvHeads = attention.qkvTargets(ops, dt, heads, s, headDim);
             Tensor q = qkvHeads.q();
             Tensor k = qkvHeads.k();

@@ -1,0 +1,47 @@
+package dev.sparkdit.parity;
+
+import dev.sparkdit.tensor.DType;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * FP8 GEMMs on the CPU reference path (e4m3 rounding emulated, fp32 products) against diffusers' fp32
+ * output: the error must be that of e4m3 operands (well above fp32's, within the FP8 tolerance), which
+ * also shows the blocks' linears really ran on quantized operands.
+ */
+class FluxFp8GemmParityTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"flux_tiny_dev", "flux_tiny_schnell"})
+    void fp8GemmsStayWithinTheirTolerance(String name) throws Exception {
+        ParityCase c = ParityCase.open(GoldenCases.dir(name));
+        ParityOptions opt = new ParityOptions("cpu", DType.F32, Double.NaN, 1, 1, 1, false, false, true);
+        List<ParityResult> results = FluxParity.run(c, opt);
+        ParityResult r = results.get(0);
+        System.out.printf("%s fp8 gemm: rel_l2 %.3e max_abs %.3e%n", name, r.error().relL2(), r.error().maxAbs());
+        assertEquals(0, r.error().nonFinite());
+        assertEquals(ParityOptions.FP8_GEMM_TOLERANCE, r.tolerance());
+        assertTrue(r.error().relL2() > 1e-3, name + ": rel_l2 " + r.error().relL2() + " is fp32-small: were the"
+                + " linears quantized?");
+        assertTrue(r.passed(), name + " rel_l2 " + r.error().relL2() + " > " + r.tolerance());
+        assertTrue(r.parallel().endsWith("fp8 gemm"), r.parallel());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {2, 3})
+    void shardedFp8GemmsMatchTheSingleRankRun(int ranks) throws Exception {
+        ParityCase c = ParityCase.open(GoldenCases.dir("flux_tiny_schnell"));
+        float[] single = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, 1, 1, 1, false, false,
+                true));
+        float[] sharded = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, ranks, ranks, 1, false,
+                false, true));
+        double rel = ErrorStats.of(sharded, single).relL2();
+        System.out.printf("fp8 gemm, ulysses %d vs 1 rank: rel_l2 %.3e%n", ranks, rel);
+        assertTrue(rel <= 1e-5, "ulysses " + ranks + " rel_l2 " + rel);
+    }
+}
