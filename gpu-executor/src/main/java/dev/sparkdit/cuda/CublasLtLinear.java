@@ -1,6 +1,7 @@
 package dev.sparkdit.cuda;
 
 import dev.sparkdit.ops.Activation;
+import dev.sparkdit.ops.Fp8GemmUnavailableException;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Device;
 import dev.sparkdit.tensor.Tensor;
@@ -238,7 +239,8 @@ public final class CublasLtLinear implements AutoCloseable {
             plan = plan(new Key(m, n, k, x.dtype(), out.dtype(), biasType, plain, ldX, ldW, ldOut), xScale, wScale);
         }
         if (plan.algo == null) {
-            throw new IllegalStateException("cuBLASLt has no algorithm for linear x " + x + ", w " + w + ", out " + out);
+            String what = "cuBLASLt has no algorithm for linear x " + x + ", w " + w + ", out " + out;
+            throw wScale != null ? new Fp8GemmUnavailableException(what) : new IllegalStateException(what);
         }
         if (bias != null) {
             biasSlot.put(0, bias.address());

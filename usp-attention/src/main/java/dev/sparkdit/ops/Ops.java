@@ -65,6 +65,8 @@ public interface Ops extends AutoCloseable {
      * come from {@link #quantizeFp8} with {@code group = K}: the weight once at load, the activation
      * before each call. Contiguous operands, K a multiple of 16; bias may be null. Default: dequantize
      * both into this scratch and run {@link #linear} (exact for the CPU reference; GPUs run FP8 GEMMs).
+     *
+     * @throws Fp8GemmUnavailableException the backend has no FP8 kernel for this shape (nothing was written)
      */
     default void linearFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias,
                            Activation act) {

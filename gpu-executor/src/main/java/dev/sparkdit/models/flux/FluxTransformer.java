@@ -292,13 +292,25 @@ public final class FluxTransformer {
             }
             Arena scratch = ops.scratch();
             long mark = scratch.mark();
-            apply(ops, out, Fp8Rows.of(ops, x), act);
+            apply(ops, out, x, Fp8Rows.of(ops, x), act);
             scratch.reset(mark);
         }
 
-        /** With x already quantized, for two linears that read the same input. */
-        void apply(Ops ops, Tensor out, Fp8Rows x, Activation act) {
-            ops.linearFp8(out, x.q(), x.scale(), weightFp8, weightScale, bias, act);
+        /**
+         * With x also quantized ({@code xq}), for two linears that read the same input. A shape the backend
+         * has no FP8 kernel for (cuBLASLt: the text stream's MLP output at 128 or 256 rows, K = 12288) runs
+         * in bf16 from then on; that happens in the eager steps before any graph is captured.
+         */
+        void apply(Ops ops, Tensor out, Tensor x, Fp8Rows xq, Activation act) {
+            if (fp8) {
+                try {
+                    ops.linearFp8(out, xq.q(), xq.scale(), weightFp8, weightScale, bias, act);
+                    return;
+                } catch (dev.sparkdit.ops.Fp8GemmUnavailableException e) {
+                    fp8 = false;
+                }
+            }
+            ops.linear(out, x, weight, bias, act);
         }
 
         /** Makes the FP8 copy of the weight in {@code arena} (once) and switches this layer to it or back. */
@@ -487,8 +499,8 @@ public final class FluxTransformer {
             Tensor cat = scratch.allocate(dt, s, d + m);
             if (toQkv.fp8 && projMlp.fp8) {
                 Fp8Rows x = Fp8Rows.of(ops, normed); // read by both: quantized once
-                toQkv.apply(ops, qkv, x, Activation.NONE);
-                projMlp.apply(ops, cat.narrow(1, d, m), x, Activation.GELU_TANH);
+                toQkv.apply(ops, qkv, normed, x, Activation.NONE);
+                projMlp.apply(ops, cat.narrow(1, d, m), normed, x, Activation.GELU_TANH);
             } else {
                 toQkv.apply(ops, qkv, normed, Activation.NONE);
                 projMlp.apply(ops, cat.narrow(1, d, m), normed, Activation.GELU_TANH);
