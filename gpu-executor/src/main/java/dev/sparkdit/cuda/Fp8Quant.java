@@ -27,6 +27,9 @@ public final class Fp8Quant {
     public static final String QUANTIZE_KERNEL = "fp8_quantize_bf16";
     public static final String DEQUANTIZE_KERNEL = "fp8_dequantize_bf16";
     public static final String QUANTIZE_ROWS_KERNEL = "fp8_quantize_rows_bf16";
+    /** Rows of up to {@value #SHORT_ROW} elements: fewer registers, more blocks per SM (1.4x faster at K = 3072). */
+    public static final String QUANTIZE_SHORT_ROWS_KERNEL = "fp8_quantize_rows_bf16_short";
+    static final long SHORT_ROW = 4096;
 
     /**
      * One scale per row, for FP8 GEMM operands: {@code x [M, K]} bf16, {@code q [M, K]} e4m3,
@@ -53,7 +56,8 @@ public final class Fp8Quant {
             return;
         }
         try (KernelArgs a = new KernelArgs().ptr(q).ptr(scale).ptr(x).i64(x.dim(0)).i32((int) x.dim(1))) {
-            module.launch(QUANTIZE_ROWS_KERNEL, x.dim(0), 1, 1, 256, 0, stream, a);
+            module.launch(x.dim(1) <= SHORT_ROW ? QUANTIZE_SHORT_ROWS_KERNEL : QUANTIZE_ROWS_KERNEL, x.dim(0), 1, 1, 256,
+                    0, stream, a);
         }
     }
 

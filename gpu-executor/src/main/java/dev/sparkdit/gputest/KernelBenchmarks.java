@@ -65,6 +65,14 @@ public final class KernelBenchmarks {
                                 Activation.NONE)), 2.0 * rows * D, 0);
             }
 
+            // FP8 GEMM inputs quantized per token: bf16 in, e4m3 + one scale per row out.
+            for (long kq : new long[] {D, 4L * D, 5L * D}) {
+                Tensor xin = o.scratch().allocate(bf, S, kq), xq = o.scratch().allocate(DType.F8_E4M3, S, kq);
+                Tensor xs = o.scratch().allocate(DType.F32, S, 1);
+                new dev.sparkdit.cuda.FillRandom(o.kernels(), o.stream()).run(xin, 41, -1f, 2f);
+                report("fp8 row quantize [" + S + ", " + kq + "]", time(o, iters, () -> o.quantizeFp8(xq, xs, xin, (int) kq)),
+                        3.0 * S * kq, 0);
+            }
             gemmTable(o, iters);
             for (int u : new int[] {1, 2, 4}) {
                 gemmSequence(o, u, 7);

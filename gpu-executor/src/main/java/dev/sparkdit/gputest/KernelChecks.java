@@ -144,6 +144,10 @@ public final class KernelChecks {
             c.add(check("linear fp8 e4m3 (row scales) bias " + act, () -> linearFp8(true, act)));
         }
         c.add(check("linear fp8 e4m3 (row scales) no bias", () -> linearFp8(false, Activation.NONE)));
+        // Row quantization alone: short rows (K = 3072), long rows in registers (15360) and rows too long for them.
+        for (int k : new int[] {3072, 15360, 16400}) {
+            c.add(check("fp8 e4m3 row quantize K=" + k, () -> fp8Rows(5, k)));
+        }
         c.add(check("cuda graph capture/replay == direct launches", KernelChecks::graph));
         c.add(check("concurrently: side-stream work == sequential, direct and from a graph", KernelChecks::concurrent));
         return c;
@@ -714,6 +718,34 @@ public final class KernelChecks {
         if (!(e4m3 <= 5e-2)) {
             throw new AssertionError("linear fp8: rel L2 " + e4m3 + " against the unquantized product > 5e-2");
         }
+    }
+
+    /** Per-row e4m3 quantization: scales equal amax / 448 (an all-zero row gets 0), round trip within e4m3. */
+    static void fp8Rows(int m, int k) {
+        float[] x = randn(m * k, 31, 1);
+        for (int i = 0; i < k; i++) {
+            x[i] = 0f;
+            x[k + i] *= 1000f;
+        }
+        x = roundTo(x, DType.BF16);
+        Tensor tx = upload(x, DType.BF16, m, k);
+        Tensor q = ops().scratch().allocate(DType.F8_E4M3, m, k);
+        Tensor scale = poisoned(DType.F32, m, 1);
+        ops().quantizeFp8(q, scale, tx, k);
+        float[] gs = download(scale);
+        requireWritten("fp8 row scales", gs);
+        for (int r = 0; r < m; r++) {
+            float amax = 0;
+            for (int i = 0; i < k; i++) {
+                amax = Math.max(amax, Math.abs(x[r * k + i]));
+            }
+            if (Math.abs(gs[r] - amax / 448f) > 1e-6 * amax / 448f) {
+                throw new AssertionError("fp8 row scale of row " + r + " is " + gs[r] + ", amax/448 is " + amax / 448f);
+            }
+        }
+        Tensor back = poisoned(DType.BF16, m, k);
+        ops().dequantizeFp8(back, q, scale, k);
+        requireClose("fp8 row round trip K=" + k, download(back), HostData.toDouble(x), 0.05);
     }
 
     static void linear(DType dt, boolean withBias, Activation a, boolean stridedOut) {

@@ -51,6 +51,8 @@ class KernelNamesTest {
         n.add(MergeAttention.KERNEL);
         n.add(Fp8Quant.QUANTIZE_KERNEL);
         n.add(Fp8Quant.DEQUANTIZE_KERNEL);
+        n.add(Fp8Quant.QUANTIZE_ROWS_KERNEL);
+        n.add(Fp8Quant.QUANTIZE_SHORT_ROWS_KERNEL);
         n.add(CudaPeerWindow.KERNEL);
         return n;
     }
