@@ -52,8 +52,11 @@ public final class CudaOps implements Ops {
     public static final String SIDE_STREAM_PROPERTY = "sparkdit.cuda.side-stream";
     private final boolean sideStream = OnOff.read(SIDE_STREAM_PROPERTY);
 
-    /** Scratch of the side ops: its pieces allocate nothing today; room for a cuBLASLt fallback's needs. */
-    static final long SIDE_SCRATCH_BYTES = 16L << 20;
+    /**
+     * Scratch of the side ops: FP8 GEMM mode quantizes the text stream's GEMM inputs into it (the widest,
+     * the MLP hidden state, takes 12 KB per text token: 64 MB holds over 5000 tokens; FLUX uses 512).
+     */
+    static final long SIDE_SCRATCH_BYTES = 64L << 20;
 
     public CudaOps(int deviceIndex, long scratchBytes) {
         this(new CudaDevice(deviceIndex), null, scratchBytes);

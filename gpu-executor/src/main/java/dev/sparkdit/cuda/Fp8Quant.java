@@ -37,13 +37,7 @@ public final class Fp8Quant {
      * 16-byte loads: {@link #quantize}'s warp per group leaves most of the bandwidth unused at K = 3072.
      */
     public void quantizeRows(Tensor q, Tensor scale, Tensor x) {
-        for (Tensor t : new Tensor[] {q, scale, x}) {
-            Matrix.requireCuda(t, "fp8 row operand");
-            Matrix.requireContiguous(t, "fp8 row operand");
-        }
-        Matrix.requireDType(x, "fp8 rows x", DType.BF16);
-        Matrix.requireDType(q, "fp8 rows q", DType.F8_E4M3, DType.U8);
-        Matrix.requireDType(scale, "fp8 rows scale", DType.F32);
+        requireOperands(q, scale, x);
         if (x.rank() != 2 || x.dim(1) % 8 != 0 || x.address() % 16 != 0 || q.address() % 8 != 0) {
             throw new IllegalArgumentException("fp8 rows: x must be [M, K] with K a multiple of 8, x 16-byte and q"
                     + " 8-byte aligned; got x " + x + ", q " + q);
@@ -81,8 +75,8 @@ public final class Fp8Quant {
         }
     }
 
-    /** Returns {rows, Dh}. */
-    private static long[] check(Tensor q, Tensor scale, Tensor x) {
+    /** On this GPU, contiguous, bf16 x, e4m3 (or raw byte) q, fp32 scales. */
+    private static void requireOperands(Tensor q, Tensor scale, Tensor x) {
         for (Tensor t : new Tensor[] {q, scale, x}) {
             Matrix.requireCuda(t, "fp8 operand");
             Matrix.requireContiguous(t, "fp8 operand");
@@ -90,6 +84,11 @@ public final class Fp8Quant {
         Matrix.requireDType(x, "fp8 x", DType.BF16);
         Matrix.requireDType(q, "fp8 q", DType.F8_E4M3, DType.U8);
         Matrix.requireDType(scale, "fp8 scale", DType.F32);
+    }
+
+    /** Returns {rows, Dh}. */
+    private static long[] check(Tensor q, Tensor scale, Tensor x) {
+        requireOperands(q, scale, x);
         if (x.rank() != 3) {
             throw new IllegalArgumentException("fp8: x must be [S, H, Dh], got " + x);
         }

@@ -684,17 +684,7 @@ public final class KernelChecks {
         ops().quantizeFp8(wq, ws, tw, k);
         Tensor out = poisoned(DType.BF16, m, n);
         ops().linearFp8(out, xq, xs, wq, ws, tb, a);
-        float[] gs = download(xs);
-        requireWritten("fp8 row scales", gs);
-        for (int r = 0; r < m; r++) {
-            float amax = 0;
-            for (int i = 0; i < k; i++) {
-                amax = Math.max(amax, Math.abs(x[r * k + i]));
-            }
-            if (Math.abs(gs[r] - amax / 448f) > 1e-6 * amax / 448f) {
-                throw new AssertionError("fp8 row scale of row " + r + " is " + gs[r] + ", amax/448 is " + amax / 448f);
-            }
-        }
+        requireRowScales(download(xs), x, m, k);
         Tensor xd = poisoned(DType.BF16, m, k), wd = poisoned(DType.BF16, n, k);
         ops().dequantizeFp8(xd, xq, xs, k);
         ops().dequantizeFp8(wd, wq, ws, k);
@@ -720,6 +710,20 @@ public final class KernelChecks {
         }
     }
 
+    /** Every row's scale is written and equals its amax / 448 (0 for an all-zero row). */
+    static void requireRowScales(float[] scales, float[] x, int m, int k) {
+        requireWritten("fp8 row scales", scales);
+        for (int r = 0; r < m; r++) {
+            float amax = 0;
+            for (int i = 0; i < k; i++) {
+                amax = Math.max(amax, Math.abs(x[r * k + i]));
+            }
+            if (Math.abs(scales[r] - amax / 448f) > 1e-6 * amax / 448f) {
+                throw new AssertionError("fp8 row scale of row " + r + " is " + scales[r] + ", amax/448 is " + amax / 448f);
+            }
+        }
+    }
+
     /** Per-row e4m3 quantization: scales equal amax / 448 (an all-zero row gets 0), round trip within e4m3. */
     static void fp8Rows(int m, int k) {
         float[] x = randn(m * k, 31, 1);
@@ -732,17 +736,7 @@ public final class KernelChecks {
         Tensor q = ops().scratch().allocate(DType.F8_E4M3, m, k);
         Tensor scale = poisoned(DType.F32, m, 1);
         ops().quantizeFp8(q, scale, tx, k);
-        float[] gs = download(scale);
-        requireWritten("fp8 row scales", gs);
-        for (int r = 0; r < m; r++) {
-            float amax = 0;
-            for (int i = 0; i < k; i++) {
-                amax = Math.max(amax, Math.abs(x[r * k + i]));
-            }
-            if (Math.abs(gs[r] - amax / 448f) > 1e-6 * amax / 448f) {
-                throw new AssertionError("fp8 row scale of row " + r + " is " + gs[r] + ", amax/448 is " + amax / 448f);
-            }
-        }
+        requireRowScales(download(scale), x, m, k);
         Tensor back = poisoned(DType.BF16, m, k);
         ops().dequantizeFp8(back, q, scale, k);
         requireClose("fp8 row round trip K=" + k, download(back), HostData.toDouble(x), 0.05);

@@ -4,6 +4,7 @@ import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.ParamLoader;
 import dev.sparkdit.models.TensorSource;
 import dev.sparkdit.ops.Activation;
+import dev.sparkdit.ops.Fp8GemmUnavailableException;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
@@ -270,7 +271,7 @@ public final class FluxTransformer {
     static final class Linear {
         final Tensor weight;
         final Tensor bias;
-        /** e4m3 weight [out, in] and its per-row fp32 scales [out, 1]; null until {@link #quantize}. */
+        /** e4m3 weight [out, in] and its per-row fp32 scales [out, 1]; null until {@link #useFp8}. */
         private Tensor weightFp8;
         private Tensor weightScale;
         private boolean fp8;
@@ -306,7 +307,7 @@ public final class FluxTransformer {
                 try {
                     ops.linearFp8(out, xq.q(), xq.scale(), weightFp8, weightScale, bias, act);
                     return;
-                } catch (dev.sparkdit.ops.Fp8GemmUnavailableException e) {
+                } catch (Fp8GemmUnavailableException e) {
                     fp8 = false;
                 }
             }

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,19 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class Fp8LinearFallbackTest {
 
-    private static Tensor random(Ops ops, Arena arena, Random rnd, long... shape) {
-        Tensor t = arena.allocate(DType.F32, shape);
-        ByteBuffer b = ByteBuffer.allocate((int) t.numel() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < t.numel(); i++) {
-            b.putFloat(rnd.nextFloat() * 2 - 1);
-        }
-        b.flip();
-        ops.copyFromHost(t, b, DType.F32);
-        return t;
-    }
-
     /** {@code ops}, except that linearFp8 counts its calls and, when {@code refuse}, throws as CUDA would. */
-    private static Ops refusing(Ops ops, AtomicInteger fp8Calls, boolean refuse) {
+    private static Ops counting(Ops ops, AtomicInteger fp8Calls, boolean refuse) {
         return (Ops) Proxy.newProxyInstance(Ops.class.getClassLoader(), new Class<?>[] {Ops.class}, (p, m, args) -> {
             if (m.getName().equals("linearFp8")) {
                 fp8Calls.incrementAndGet();
@@ -54,57 +41,54 @@ class Fp8LinearFallbackTest {
         });
     }
 
-    @Test
-    void noFp8KernelFallsBackToTheBf16GemmForGood() {
+    /**
+     * Runs a [5, 32] x [16, 32]^T linear in FP8 mode {@code calls} times through a counting backend; returns
+     * the fp32 result of the plain linear and the FP8-mode results.
+     */
+    private static float[][] run(boolean refuse, Activation act, int calls, AtomicInteger fp8Calls) {
         try (CpuBackend backend = new CpuBackend(8L << 20)) {
             Ops cpu = backend.ops();
             Arena arena = backend.reserve("test", 4L << 20);
             Random rnd = new Random(11);
-            Tensor x = random(cpu, arena, rnd, 5, 32);
-            FluxTransformer.Linear l = new FluxTransformer.Linear(random(cpu, arena, rnd, 16, 32),
-                    random(cpu, arena, rnd, 16));
-            Tensor want = arena.allocate(DType.F32, 5, 16);
-            cpu.linear(want, x, l.weight, l.bias, Activation.GELU_TANH);
-
-            AtomicInteger calls = new AtomicInteger();
-            Ops ops = refusing(cpu, calls, true);
+            Tensor x = CpuTensors.random(cpu, arena, rnd, 5, 32);
+            FluxTransformer.Linear l = new FluxTransformer.Linear(CpuTensors.random(cpu, arena, rnd, 16, 32),
+                    CpuTensors.random(cpu, arena, rnd, 16));
+            float[][] r = new float[calls + 1][];
+            Tensor exact = arena.allocate(DType.F32, 5, 16);
+            cpu.linear(exact, x, l.weight, l.bias, act);
+            r[0] = cpu.toFloatArray(exact);
+            Ops ops = counting(cpu, fp8Calls, refuse);
             l.useFp8(ops, arena, true);
-            for (int i = 0; i < 2; i++) {
+            for (int i = 1; i <= calls; i++) {
                 Tensor out = arena.allocate(DType.F32, 5, 16);
-                l.apply(ops, out, x, Activation.GELU_TANH);
-                assertArrayEquals(cpu.toFloatArray(want), cpu.toFloatArray(out), "call " + i);
+                l.apply(ops, out, x, act);
+                r[i] = cpu.toFloatArray(out);
             }
-            assertEquals(1, calls.get(), "after the refusal the layer must stop asking for FP8");
+            return r;
         }
     }
 
     @Test
-    void withAnFp8KernelTheLayerRunsOnQuantizedOperands() {
-        try (CpuBackend backend = new CpuBackend(8L << 20)) {
-            Ops cpu = backend.ops();
-            Arena arena = backend.reserve("test", 4L << 20);
-            Random rnd = new Random(12);
-            Tensor x = random(cpu, arena, rnd, 5, 32);
-            FluxTransformer.Linear l = new FluxTransformer.Linear(random(cpu, arena, rnd, 16, 32),
-                    random(cpu, arena, rnd, 16));
-            Tensor exact = arena.allocate(DType.F32, 5, 16);
-            cpu.linear(exact, x, l.weight, l.bias, Activation.NONE);
+    void noFp8KernelFallsBackToTheBf16GemmForGood() {
+        AtomicInteger calls = new AtomicInteger();
+        float[][] r = run(true, Activation.GELU_TANH, 2, calls);
+        assertArrayEquals(r[0], r[1], "first call");
+        assertArrayEquals(r[0], r[2], "second call");
+        assertEquals(1, calls.get(), "after the refusal the layer must stop asking for FP8");
+    }
 
-            AtomicInteger calls = new AtomicInteger();
-            Ops ops = refusing(cpu, calls, false);
-            l.useFp8(ops, arena, true);
-            Tensor out = arena.allocate(DType.F32, 5, 16);
-            l.apply(ops, out, x, Activation.NONE);
-            assertEquals(1, calls.get());
-            float[] a = cpu.toFloatArray(out), b = cpu.toFloatArray(exact);
-            double num = 0, den = 0;
-            for (int i = 0; i < a.length; i++) {
-                num += (a[i] - b[i]) * (double) (a[i] - b[i]);
-                den += b[i] * (double) b[i];
-            }
-            double rel = Math.sqrt(num / den);
-            // e4m3 keeps 3 mantissa bits: a few percent, never fp32-exact.
-            assertTrue(rel > 1e-3 && rel < 1e-1, "rel L2 against the fp32 product " + rel);
+    @Test
+    void withAnFp8KernelTheLayerRunsOnQuantizedOperands() {
+        AtomicInteger calls = new AtomicInteger();
+        float[][] r = run(false, Activation.NONE, 1, calls);
+        assertEquals(1, calls.get());
+        double num = 0, den = 0;
+        for (int i = 0; i < r[0].length; i++) {
+            num += (r[1][i] - r[0][i]) * (double) (r[1][i] - r[0][i]);
+            den += r[0][i] * (double) r[0][i];
         }
+        double rel = Math.sqrt(num / den);
+        // e4m3 keeps 3 mantissa bits: a few percent, never fp32-exact.
+        assertTrue(rel > 1e-3 && rel < 1e-1, "rel L2 against the fp32 product " + rel);
     }
 }

@@ -29,14 +29,7 @@ class ModulationTableTest {
     static final long[] ROWS = {6, 6, 3, 3, 2};
 
     private static Tensor random(Ops ops, Arena arena, Random rnd, long... shape) {
-        Tensor t = arena.allocate(DType.F32, shape);
-        ByteBuffer b = ByteBuffer.allocate((int) t.numel() * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (long i = 0; i < t.numel(); i++) {
-            b.putFloat(rnd.nextFloat() * 2 - 1);
-        }
-        b.flip();
-        ops.copyFromHost(t, b, DType.F32);
-        return t;
+        return CpuTensors.random(ops, arena, rnd, shape);
     }
 
     /** Weight, bias, weight, bias ... in the arena: never back to back. */
