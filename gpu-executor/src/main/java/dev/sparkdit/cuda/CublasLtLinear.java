@@ -54,7 +54,10 @@ public final class CublasLtLinear implements AutoCloseable {
     static final int DEFAULT_CANDIDATES = 8;
     /** Heuristic candidates timed per shape; {@code -Dsparkdit.gemm.tune=false} keeps the heuristic's first. */
     static final int CANDIDATES = candidates(System.getProperty(CANDIDATES_PROPERTY));
-    static final int TUNE_REPS = 5;
+    /** System property: launches timed per candidate (1 to 1000, default {@value #DEFAULT_TUNE_REPS}). */
+    public static final String TUNE_REPS_PROPERTY = "sparkdit.gemm.tune-reps";
+    static final int DEFAULT_TUNE_REPS = 5;
+    static final int TUNE_REPS = tuneReps(System.getProperty(TUNE_REPS_PROPERTY));
     static final boolean TUNE = !"false".equals(System.getProperty("sparkdit.gemm.tune"));
     /**
      * System property, {@code on} (default) or {@code off}: FP8 GEMMs accumulate in the tensor cores' fast
@@ -128,17 +131,27 @@ public final class CublasLtLinear implements AutoCloseable {
 
     /** {@code value} of {@value #CANDIDATES_PROPERTY}, or the default when unset; 1 to 64, else an error naming it. */
     static int candidates(String value) {
+        return intSetting(CANDIDATES_PROPERTY, value, 1, 64, DEFAULT_CANDIDATES);
+    }
+
+    /** {@code value} of {@value #TUNE_REPS_PROPERTY}, or the default when unset; 1 to 1000, else an error naming it. */
+    static int tuneReps(String value) {
+        return intSetting(TUNE_REPS_PROPERTY, value, 1, 1000, DEFAULT_TUNE_REPS);
+    }
+
+    private static int intSetting(String property, String value, int min, int max, int unset) {
         if (value == null) {
-            return DEFAULT_CANDIDATES;
+            return unset;
         }
         int n;
         try {
             n = Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            n = 0;
+            n = min - 1;
         }
-        if (n < 1 || n > 64) {
-            throw new IllegalArgumentException(CANDIDATES_PROPERTY + " must be an integer from 1 to 64, got '" + value + "'");
+        if (n < min || n > max) {
+            throw new IllegalArgumentException(property + " must be an integer from " + min + " to " + max + ", got '"
+                    + value + "'");
         }
         return n;
     }
