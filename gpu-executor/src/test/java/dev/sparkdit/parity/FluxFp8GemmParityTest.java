@@ -1,6 +1,7 @@
 package dev.sparkdit.parity;
 
 import dev.sparkdit.tensor.DType;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -43,5 +44,17 @@ class FluxFp8GemmParityTest {
         double rel = ErrorStats.of(sharded, single).relL2();
         System.out.printf("fp8 gemm, ulysses %d vs 1 rank: rel_l2 %.3e%n", ranks, rel);
         assertTrue(rel <= 1e-5, "ulysses " + ranks + " rel_l2 " + rel);
+    }
+
+    @Test
+    void childProcessRanksGetTheFp8GemmFlag() throws Exception {
+        // Ranks 1..2 are child JVMs (parity-rank): without --fp8-gemm passed on they would run bf16 GEMMs and
+        // their rows would differ from the threads' by the e4m3 error, not by 0.
+        ParityCase c = ParityCase.open(GoldenCases.dir("flux_tiny_schnell"));
+        float[] threads = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, 3, 3, 1, false, false,
+                true));
+        float[] processes = FluxParity.forward(c, new ParityOptions("cpu", DType.F32, Double.NaN, 3, 3, 1, false, true,
+                true));
+        assertEquals(0.0, ErrorStats.of(processes, threads).relL2(), 1e-7);
     }
 }
