@@ -174,7 +174,7 @@ public final class BenchCommand implements Command {
             // The same step with bf16 GEMMs first: the reference the FP8 output's error is measured against.
             step.run(ops);
             bf16Out = ops.toFloatArray(step.out);
-            model.useFp8Gemms(ops, backend.reserve("fp8 weights", FluxTransformer.fp8WeightBytes(cfg)), true);
+            model.useFp8Gemms(ops, backend.reserve("fp8 weights", model.fp8WeightBytes()), true);
             ops.synchronize();
         }
         for (int i = 0; i < set.warmup; i++) {

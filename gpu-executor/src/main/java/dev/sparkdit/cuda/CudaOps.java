@@ -341,8 +341,7 @@ public final class CudaOps implements Ops {
     @Override
     public void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group) {
         requireGroups("quantizeFp8", x, group);
-        if (group == x.dim(1) && group % 8 == 0 && x.dtype() == DType.BF16 && x.isContiguous()
-                && x.address() % 16 == 0 && q8.address() % 8 == 0) {
+        if (group == x.dim(1) && x.dtype() == DType.BF16 && x.isContiguous() && Fp8Quant.rowsFit(q8, x)) {
             fp8.quantizeRows(q8, scales, x);
             return;
         }

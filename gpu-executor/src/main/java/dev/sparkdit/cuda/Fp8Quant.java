@@ -38,7 +38,7 @@ public final class Fp8Quant {
      */
     public void quantizeRows(Tensor q, Tensor scale, Tensor x) {
         requireOperands(q, scale, x);
-        if (x.rank() != 2 || x.dim(1) % 8 != 0 || x.address() % 16 != 0 || q.address() % 8 != 0) {
+        if (!rowsFit(q, x)) {
             throw new IllegalArgumentException("fp8 rows: x must be [M, K] with K a multiple of 8, x 16-byte and q"
                     + " 8-byte aligned; got x " + x + ", q " + q);
         }
@@ -73,6 +73,11 @@ public final class Fp8Quant {
         try (KernelArgs a = new KernelArgs().ptr(x).ptr(q).ptr(scale).i64(rd[0]).i32(rd[1])) {
             module.launch(DEQUANTIZE_KERNEL, Matrix.ceilDiv(rd[0] * rd[1], 256), 1, 1, 256, 0, stream, a);
         }
+    }
+
+    /** Whether {@link #quantizeRows} takes {@code x [M, K]}: K a multiple of 8, x 16-byte and q 8-byte aligned. */
+    static boolean rowsFit(Tensor q, Tensor x) {
+        return x.rank() == 2 && x.dim(1) % 8 == 0 && x.address() % 16 == 0 && q.address() % 8 == 0;
     }
 
     /** On this GPU, contiguous, bf16 x, e4m3 (or raw byte) q, fp32 scales. */

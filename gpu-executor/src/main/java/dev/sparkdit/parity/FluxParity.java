@@ -205,7 +205,7 @@ public final class FluxParity {
             Arena weightArena = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
             FluxTransformer model = FluxTransformer.load(weights, cfg, ops, weightArena, dt);
             if (opt.fp8Gemm()) {
-                model.useFp8Gemms(ops, backend.reserve("fp8 weights", FluxTransformer.fp8WeightBytes(cfg)), true);
+                model.useFp8Gemms(ops, backend.reserve("fp8 weights", model.fp8WeightBytes()), true);
             }
             long bytes = Arena.alignUp((long) in.batch * in.img * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
                     + Arena.alignUp((long) in.batch * in.txt * cfg.jointAttentionDim() * dt.bytes())

@@ -167,19 +167,17 @@ public final class FluxTransformer {
     }
 
     /** Bytes {@link #useFp8Gemms} takes for the FP8 copies of the block weights (arena alignment included). */
-    public static long fp8WeightBytes(FluxConfig config) {
+    public long fp8WeightBytes() {
         long total = 0;
-        for (ModelParam p : FluxCheckpointLayout.DIFFUSERS.params(config)) {
-            if (p.shape().length == 2 && p.name().contains("transformer_blocks.") && !p.name().contains(".norm")) {
-                total += Arena.alignUp(p.shape()[0] * p.shape()[1]) + Arena.alignUp(p.shape()[0] * 4);
-            }
+        for (Linear l : blockLinears()) {
+            total += l.fp8Bytes();
         }
         return total;
     }
 
     /**
      * FP8 GEMMs on ({@code on}) or off: the blocks' linears then run on e4m3 weights (quantized once, per
-     * output feature, into {@code arena}, which needs {@link #fp8WeightBytes}) and e4m3 activations
+     * output feature, into {@code arena}, which needs {@link #fp8WeightBytes()}) and e4m3 activations
      * (quantized per token before each GEMM), accumulating in fp32. The bf16 weights stay, so the switch
      * goes both ways; the embedders, the final projection and the modulation GEMVs stay bf16. This changes
      * the numerics: callers report the error against bf16 beside the speed.
@@ -312,6 +310,12 @@ public final class FluxTransformer {
                 }
             }
             ops.linear(out, x, weight, bias, act);
+        }
+
+        /** What {@link #useFp8} allocates: the e4m3 weight and its fp32 scales, each arena-aligned. */
+        long fp8Bytes() {
+            return Arena.alignUp(weight.dim(0) * weight.dim(1) * DType.F8_E4M3.bytes())
+                    + Arena.alignUp(weight.dim(0) * DType.F32.bytes());
         }
 
         /** Makes the FP8 copy of the weight in {@code arena} (once) and switches this layer to it or back. */
