@@ -66,6 +66,7 @@ public final class BenchCommand implements Command {
                   --layers / --single-layers   override the block counts (smaller smoke runs)
                   --ranks N  spread one image's sequence over N GPUs (rank i on GPU i, ranks as threads,
                              NCCL), --ulysses U x --ring R = N; --fp8 quantizes the Ulysses all-to-all
+                             (slower on NVLink: it replaces the peer-window exchange)
                   --fp8-gemm the transformer blocks' linears on FP8 (e4m3) operands; the output's error
                              against a bf16-GEMM step of the same weights and inputs is reported
                              (fp8_gemm_rel_l2: rank 0's image rows)
