@@ -1,4 +1,4 @@
-// attention_ws: variants v7 / v8 of the bf16 Dh = 128 flash-attention forward (same contract as attention.cu's
+// attention_ws: variants v7 .. v11 of the bf16 Dh = 128 flash-attention forward (same contract as attention.cu's
 // attention_bf16_d128_v2_out<t>), warp-specialised in FA3's manner for Hopper (sm_90a only; empty elsewhere).
 //
 //   q [H, Sq, 128], k/v [H, Sk, 128] bf16: head stride and row stride in elements, last dim contiguous
@@ -24,6 +24,9 @@
 //   - INTRA (v8): as v6, at tile j a warpgroup issues S(j) = Q K(j)^T together with O += P(j-1) V(j-1), waits
 //     for S(j) only, and runs softmax(j) while P V(j-1) is still on the tensor cores. v7 waits for both
 //     before the softmax (the ping-pong alone). Both keep the same registers live: O (64), S (64), P (32).
+//     ptxas defeats it, though: it hoists the wait for P V(j-1) to the start of the softmax (seen in SASS).
+//   - PIN (v11 = v10 + PIN): a never-taken wait that reads the softmax's row sums keeps the real wait after
+//     the softmax, so the overlap happens (consume).
 //
 // Shared memory (byte offsets from a 1024-aligned base; the launcher asks for 1024 bytes of slack):
 //   sQ          [2 halves][128 rows][128 B]   32,768
@@ -144,7 +147,7 @@ __device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, u
 // Warpgroups 1, 2 (w = 0, 1): rows m0 + 64 w .. + 63.
 // part != null (a split unit, see attention_ws_impl): O / l and lse go to part as fp32 [128 rows][128] then
 // [128] (rows of the tile), for attention_split_merge; else to out / lse.
-template <typename TO, int STAGES, bool INTRA, bool QREG>
+template <typename TO, int STAGES, bool INTRA, bool QREG, bool PIN>
 __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int rowsPerPart, long long partStride,
                                         float* __restrict__ lse, long long ldLse,
                                         float* __restrict__ part, uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars,
@@ -188,6 +191,14 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
         softmax_tile<WS_BN>(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
         // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
         // makes it serialise every wgmma of the kernel: C7514).
+        // PIN (v11): ptxas otherwise moves the wait below up to the first instruction of the softmax (SASS of v8 /
+        // v10: WARPGROUP.DEPBAR right after the first FMNMX), so P V(j-1) never overlaps the softmax. A wait that
+        // reads the softmax's row sums cannot move above them. It is predicated on a sum below -1, which never
+        // holds (sums are >= 0, NaN compares false), so it never executes and is uniform across the warp.
+        if constexpr (INTRA && PIN) {
+            asm volatile("{\n.reg .pred p;\nsetp.lt.f32 p, %0, 0fBF800000;\n@p wgmma.wait_group.sync.aligned 1;\n}\n"
+                         ::"f"(lrow[0] + lrow[1]) : "memory");
+        }
         if (INTRA) wgmma_wait0();
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
@@ -224,7 +235,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
 // unit u covers tile fullTiles + u / splits and the u % splits-th of its key tiles, and writes fp32 partial
 // results to part + u * WS_PART_FLOATS; attention_split_merge combines them. splits = 1 with fullTiles = all
 // tiles is the plain launch.
-template <typename TO, int STAGES, bool INTRA, bool QREG>
+template <typename TO, int STAGES, bool INTRA, bool QREG, bool PIN>
 __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                   long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                   long long qRs, const bf16* __restrict__ k, long long kHs,
@@ -265,7 +276,7 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
     } else {
         regs_inc<WS_CONSUMER_REGS>();
         const int ct = tid - 128;
-        consume<TO, STAGES, INTRA, QREG>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
+        consume<TO, STAGES, INTRA, QREG, PIN>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
                                    keys, tiles, scale,
                                    ct >> 7, ct & 127);
     }
@@ -329,30 +340,32 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
  *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
  */
 #ifdef SPARKDIT_WGMMA
-#define WS_BODY(TO, STAGES, INTRA, QREG)                                                                       \
-    wgk::ws::attention_ws_impl<TO, STAGES, INTRA, QREG>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
+#define WS_BODY(TO, STAGES, INTRA, QREG, PIN)                                                                \
+    wgk::ws::attention_ws_impl<TO, STAGES, INTRA, QREG, PIN>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
                                                   Sq, Sk, scale, fullTiles, splits, part, rowsPerPart, partStride);
 #define WS_MERGE_BODY(TO)                                                                                      \
     wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles, rowsPerPart, partStride);
 #else
-#define WS_BODY(TO, STAGES, INTRA, QREG)
+#define WS_BODY(TO, STAGES, INTRA, QREG, PIN)
 #define WS_MERGE_BODY(TO)
 #endif
-#define ATT_BF16_WS(VN, STAGES, INTRA, QREG, TN, TO)                                                                 \
+#define ATT_BF16_WS(VN, STAGES, INTRA, QREG, PIN, TN, TO)                                                                   \
     extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
         int Sk, float scale, int fullTiles, int splits, float* part, int rowsPerPart, long long partStride) {   \
-        WS_BODY(TO, STAGES, INTRA, QREG)                                                                      \
+        WS_BODY(TO, STAGES, INTRA, QREG, PIN)                                                                    \
     }
-ATT_BF16_WS(7, WS_STAGES, false, false, bf16, bf16)
-ATT_BF16_WS(7, WS_STAGES, false, false, f32, float)
-ATT_BF16_WS(8, WS_STAGES, true, false, bf16, bf16)
-ATT_BF16_WS(8, WS_STAGES, true, false, f32, float)
-ATT_BF16_WS(9, WS_STAGES, false, true, bf16, bf16)
-ATT_BF16_WS(9, WS_STAGES, false, true, f32, float)
-ATT_BF16_WS(10, WS_STAGES, true, true, bf16, bf16)
-ATT_BF16_WS(10, WS_STAGES, true, true, f32, float)
+ATT_BF16_WS(7, WS_STAGES, false, false, false, bf16, bf16)
+ATT_BF16_WS(7, WS_STAGES, false, false, false, f32, float)
+ATT_BF16_WS(8, WS_STAGES, true, false, false, bf16, bf16)
+ATT_BF16_WS(8, WS_STAGES, true, false, false, f32, float)
+ATT_BF16_WS(9, WS_STAGES, false, true, false, bf16, bf16)
+ATT_BF16_WS(9, WS_STAGES, false, true, false, f32, float)
+ATT_BF16_WS(10, WS_STAGES, true, true, false, bf16, bf16)
+ATT_BF16_WS(10, WS_STAGES, true, true, false, f32, float)
+ATT_BF16_WS(11, WS_STAGES, true, true, true, bf16, bf16)
+ATT_BF16_WS(11, WS_STAGES, true, true, true, f32, float)
 
 /*
  * attention_split_merge_<t>(TO* out, long long ldo, float* lse, long long ldLse, const float* part, int Sq,

@@ -52,7 +52,9 @@ import dev.sparkdit.tensor.Tensor;
  *   v8: attention_bf16_d128_v8_out{t}  as v7 with v6's softmax / P V overlap inside each consumer warpgroup
  *   v9, v10: as v7, v8 with each consumer warpgroup's Q rows held in registers (loaded once), so that
  *       S = Q K^T reads only K from shared memory (4 KB per k16 step instead of 6)
- *   v5 .. v10: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
+ *   v11: v10 whose softmax really overlaps the P V of the tile before: ptxas hoists that P V's wait to the
+ *       start of the softmax in v8 / v10; a never-taken wait that reads the softmax's row sums keeps it after
+ *   v5 .. v11: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
  *       kernel, they run v2 instead
  * </pre>
  */
@@ -64,14 +66,16 @@ public final class Attention {
      * v6 0.625-0.631 ms (413-417); fifth session, one H200, one call: v5 0.581-0.586 ms (445-449), v7 0.469-0.474
      * (550-557), v8 0.471-0.477 (547-554), torch's cuDNN attention 0.420 (621); seventh session, one H200, two
      * passes in one call: v7 0.477 / 0.479, v9 0.468 / 0.467, v10 0.466 / 0.460 (12 heads: 0.261 / 0.260,
-     * 0.258 / 0.254, 0.257 / 0.250). Hence v10.
+     * 0.258 / 0.254, 0.257 / 0.250). Hence v10 then. Ninth session, one H200, 100 calls per median, three passes:
+     * v10 0.486 / 0.437 / 0.437 ms, v11 0.435 / 0.434 / 0.433 (12 heads: v10 0.252 / 0.226 / 0.225, v11 0.223 /
+     * 0.223 / 0.223), the fastest in every pass, bit-identical to v10. Hence v11.
      */
-    public static final String DEFAULT_VARIANT = "v10";
+    public static final String DEFAULT_VARIANT = "v11";
     /** Every variant name. */
     public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
-            "v9", "v10");
+            "v9", "v10", "v11");
 
-    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 .. v10 without {@link TailSplit} (for comparisons). */
+    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 .. v11 without {@link TailSplit} (for comparisons). */
     public static final String SPLIT_TAIL_PROPERTY = "sparkdit.attention.split-tail";
 
     private final KernelModule module;
@@ -80,13 +84,13 @@ public final class Attention {
     private final Arena scratch;
     private final boolean splitTail;
 
-    /** Without a scratch arena v7 .. v10 never split their tail (the split needs a workspace). */
+    /** Without a scratch arena v7 .. v11 never split their tail (the split needs a workspace). */
     public Attention(KernelModule module, CudaStream stream) {
         this(module, stream, null);
     }
 
     /**
-     * {@code scratch}: where v7 .. v10 take the fp32 workspace of a {@link TailSplit} for the length of a call
+     * {@code scratch}: where v7 .. v11 take the fp32 workspace of a {@link TailSplit} for the length of a call
      * (mark and reset; at most SMs x 4 x 66 KB, 35 MB on 132 SMs; {@code FluxTransformer.scratchBytes} counts
      * it); null, or too little room left in it: no split.
      */
@@ -148,7 +152,7 @@ public final class Attention {
 
     /**
      * Whether {@link #run} writes {@code out} (any shape {@link #requireOutShape} takes) itself for these
-     * q: the v7 .. v10 kernels on a Hopper write rows in parts; every path writes a single part.
+     * q: the v7 .. v11 kernels on a Hopper write rows in parts; every path writes a single part.
      */
     public boolean writesParts(Tensor out, Tensor q, String variant) {
         if (Matrix.collapsible(out)) {
@@ -160,9 +164,10 @@ public final class Attention {
                 && wgmmaAvailable(name);
     }
 
-    /** v7 .. v10: attention_ws.cu's kernels (one launch shape, row parts, tail split). */
+    /** v7 .. v11: attention_ws.cu's kernels (one launch shape, row parts, tail split). */
     private static boolean warpSpecialised(String variant) {
-        return variant.equals("v7") || variant.equals("v8") || variant.equals("v9") || variant.equals("v10");
+        return variant.equals("v7") || variant.equals("v8") || variant.equals("v9") || variant.equals("v10")
+                || variant.equals("v11");
     }
 
     /** The Hopper and mma kernels store pairs of outputs: even row and part strides, aligned start. */
@@ -176,12 +181,12 @@ public final class Attention {
         return writesParts(out, q, variant);
     }
 
-    /** v5 .. v10 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
+    /** v5 .. v11 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
     private boolean wgmmaAvailable(String name) {
         return module.device().computeCapability() == 90 && module.hasFunction(name);
     }
 
-    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v10). */
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v11). */
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
         checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
@@ -209,10 +214,10 @@ public final class Attention {
         }
         Parts parts = Parts.of(out);
         Matrix mo = parts.rows();
-        // Only the v7 .. v10 launch below passes the parts on; every other kernel would write one part's rows.
+        // Only the v7 .. v11 launch below passes the parts on; every other kernel would write one part's rows.
         if (parts.count() > 1 && !writesParts(out, q, variant)) {
             throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
-                    + " parts, which only the v7 .. v10 kernels write (bf16, head dim 128, Hopper, even row and part"
+                    + " parts, which only the v7 .. v11 kernels write (bf16, head dim 128, Hopper, even row and part"
                     + " strides, aligned address); variant " + variant + ", q " + q);
         }
         long ldLse = 0;
@@ -256,7 +261,7 @@ public final class Attention {
                     smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + slack
                 }
             } else if (dh == 128 && !variant.equals("v1") && pairAligned) {
-                String vn = wgmma ? "v2" : variant;  // v5 .. v10 where they cannot run: v2
+                String vn = wgmma ? "v2" : variant;  // v5 .. v11 where they cannot run: v2
                 int nw = vn.equals("v3") ? 8 : 4;
                 int bn = vn.equals("v4") ? 32 : 64;
                 name = "attention_bf16_d128_" + vn + "_out" + Matrix.suffix(out.dtype());
@@ -284,7 +289,7 @@ public final class Attention {
     }
 
     /**
-     * v7 .. v10 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
+     * v7 .. v11 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
      * partial results go to a workspace from {@link #scratch} and {@code attention_split_merge} writes them.
      */
     private void runWarpSpecialised(String name, Tensor out, Matrix mo, Parts parts, Tensor lse, long ldLse, Tensor q,

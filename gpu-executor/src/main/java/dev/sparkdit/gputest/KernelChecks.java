@@ -113,7 +113,7 @@ public final class KernelChecks {
         }
         // v7 / v8 above ran with the scratch arena: those small calls cut every tile along the keys. Here whole
         // tiles, and a call with more tiles than SMs (133 row tiles): full waves plus a split tail.
-        for (String va : java.util.List.of("v7", "v8", "v9", "v10")) {
+        for (String va : java.util.List.of("v7", "v8", "v9", "v10", "v11")) {
             String p = "attention " + va + " BF16 Dh=128 ";
             c.add(check(p + "whole tiles Sq=200 Sk=300 out F32",
                     () -> attention(DType.BF16, DType.F32, 3, 200, 300, 128, va, false, false)));
@@ -122,9 +122,14 @@ public final class KernelChecks {
         }
         c.add(check("attention v7 BF16 Dh=128 split tail Sq=17024 Sk=500 out F32",
                 () -> attention(DType.BF16, DType.F32, 1, 133 * 128, 500, 128, "v7")));
+        // v11 only moves where v10 waits for a wgmma: the same arithmetic in the same order, so the same bits.
+        c.add(check("attention v11 == v10 bitwise, 12 heads Sq=4608 Sk=4608 (FLUX, Ulysses 2), split tail",
+                () -> attentionSameBits("v11", "v10", 12, 4608, 4608, false)));
+        c.add(check("attention v11 == v10 bitwise, token-major q/k/v S=1000",
+                () -> attentionSameBits("v11", "v10", 3, 1000, 1000, true)));
         // Out rows in parts (Ulysses' way back into each owner's window): parts that cut through row tiles,
         // split tail units merged into parts, and the scratch-and-copy path of a variant that cannot write them.
-        for (String va : java.util.List.of("v7", "v8", "v9", "v10")) {
+        for (String va : java.util.List.of("v7", "v8", "v9", "v10", "v11")) {
             c.add(check("attention " + va + " BF16 out in 3 parts of 133 rows, Sk=300, out BF16",
                     () -> attention(DType.BF16, DType.BF16, 2, 399, 300, 128, va, false, true, 3)));
         }
@@ -627,6 +632,41 @@ public final class KernelChecks {
         requireClose(what + " lse", download(lse), rl, tol(in));
     }
 
+    /** Two variants on the same bf16 inputs (split tails allowed), bf16 out and lse compared bit for bit. */
+    static void attentionSameBits(String a, String b, int h, int sq, int sk, boolean tokenMajor) {
+        int dh = 128;
+        float scale = (float) (1 / Math.sqrt(dh));
+        Tensor tq, tk, tv;
+        if (tokenMajor) {
+            if (sq != sk) {
+                throw new IllegalArgumentException("token-major needs sq == sk, got " + sq + ", " + sk);
+            }
+            Tensor buf = upload(roundTo(randn(3 * h * sq * dh, 24, 1), DType.BF16), DType.BF16, sq, 3, h, dh);
+            long[] shape = {h, sq, dh};
+            long[] strides = {dh, 3L * h * dh, 1};
+            tq = new Tensor(buf.address(), buf.device(), DType.BF16, shape, strides);
+            tk = new Tensor(buf.address() + (long) h * dh * 2, buf.device(), DType.BF16, shape, strides);
+            tv = new Tensor(buf.address() + 2L * h * dh * 2, buf.device(), DType.BF16, shape, strides);
+        } else {
+            tq = upload(roundTo(randn(h * sq * dh, 24, 1), DType.BF16), DType.BF16, h, sq, dh);
+            tk = upload(roundTo(randn(h * sk * dh, 25, 1), DType.BF16), DType.BF16, h, sk, dh);
+            tv = upload(roundTo(randn(h * sk * dh, 26, 1), DType.BF16), DType.BF16, h, sk, dh);
+        }
+        float[][] outs = new float[2][], lses = new float[2][];
+        String[] variants = {a, b};
+        for (int i = 0; i < 2; i++) {
+            Tensor out = poisoned(DType.BF16, sq, (long) h * dh);
+            Tensor lse = poisoned(DType.F32, h, sq);
+            new Attention(ops().kernels(), ops().stream(), ops().scratch()).run(out, lse, tq, tk, tv, scale, variants[i]);
+            outs[i] = download(out);
+            lses[i] = download(lse);
+        }
+        String what = "attention " + a + " vs " + b + " H=" + h + " Sq=" + sq + " Sk=" + sk + (tokenMajor ? " token-major" : "");
+        requireWritten(what + " out", outs[0]);
+        requireEqual(what + " out", outs[0], outs[1]);
+        requireEqual(what + " lse", lses[0], lses[1]);
+    }
+
     // ---- fp8 --------------------------------------------------------------------------------------------
 
     static void fp8() {
@@ -859,7 +899,7 @@ public final class KernelChecks {
     static void requireEqual(String what, float[] got, float[] want) {
         for (int i = 0; i < want.length; i++) {
             if (Float.compare(got[i], want[i]) != 0) {
-                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", direct launch gave " + want[i]);
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", want " + want[i] + " bit for bit");
             }
         }
     }
