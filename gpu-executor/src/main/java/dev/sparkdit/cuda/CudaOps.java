@@ -341,7 +341,7 @@ public final class CudaOps implements Ops {
     @Override
     public void quantizeFp8(Tensor q8, Tensor scales, Tensor x, int group) {
         requireGroups("quantizeFp8", x, group);
-        if (group == x.dim(1) && x.dtype() == DType.BF16 && x.isContiguous() && Fp8Quant.rowsFit(q8, x)) {
+        if (Fp8Quant.useRows(q8, x, group)) {
             fp8.quantizeRows(q8, scales, x);
             return;
         }

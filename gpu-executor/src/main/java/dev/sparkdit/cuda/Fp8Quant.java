@@ -30,6 +30,13 @@ public final class Fp8Quant {
     /** Rows of up to {@value #SHORT_ROW} elements: fewer registers, more blocks per SM (1.4x faster at K = 3072). */
     public static final String QUANTIZE_SHORT_ROWS_KERNEL = "fp8_quantize_rows_bf16_short";
     static final long SHORT_ROW = 4096;
+    /**
+     * Shorter groups go to {@link #QUANTIZE_KERNEL}, one warp per group. The row kernels give each row a block
+     * of 256 threads. For the FP8 all-to-all's groups of one head (128 elements) that left 8 threads of 256
+     * busy, and Ulysses 2 with FP8 communication went from 79.1 ms per step (seventh session) to 88.8-90.1
+     * (4 x H200 and 2 x H200, ninth session).
+     */
+    static final long ROWS_MIN_K = 1024;
 
     /**
      * One scale per row, for FP8 GEMM operands: {@code x [M, K]} bf16, {@code q [M, K]} e4m3,
@@ -78,6 +85,16 @@ public final class Fp8Quant {
     /** Whether {@link #quantizeRows} takes {@code x [M, K]}: K a multiple of 8, x 16-byte and q 8-byte aligned. */
     static boolean rowsFit(Tensor q, Tensor x) {
         return x.rank() == 2 && x.dim(1) % 8 == 0 && x.address() % 16 == 0 && q.address() % 8 == 0;
+    }
+
+    /**
+     * Whether quantizing {@code x [M, K]} in groups of {@code group} should take the row kernels: one group per
+     * row, a contiguous bf16 row that {@link #rowsFit}, and rows of at least {@link #ROWS_MIN_K} elements
+     * (GEMM activations, K = 3072 .. 15360 in FLUX); anything else takes the warp-per-group kernel.
+     */
+    static boolean useRows(Tensor q, Tensor x, int group) {
+        return x.rank() == 2 && group == x.dim(1) && group >= ROWS_MIN_K && x.dtype() == DType.BF16
+                && x.isContiguous() && rowsFit(q, x);
     }
 
     /** On this GPU, contiguous, bf16 x, e4m3 (or raw byte) q, fp32 scales. */
