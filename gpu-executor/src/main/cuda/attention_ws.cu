@@ -189,16 +189,17 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
             wgmma_wait0();
         }
         softmax_tile<WS_BN>(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
-        // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
-        // makes it serialise every wgmma of the kernel: C7514).
         // PIN (v11): ptxas otherwise moves the wait below up to the first instruction of the softmax (SASS of v8 /
         // v10: WARPGROUP.DEPBAR right after the first FMNMX), so P V(j-1) never overlaps the softmax. A wait that
         // reads the softmax's row sums cannot move above them. It is predicated on a sum below -1, which never
-        // holds (sums are >= 0, NaN compares false), so it never executes and is uniform across the warp.
+        // holds (sums are >= 0, NaN compares false), so it never executes and is uniform across the warp; ptxas
+        // reports no serialisation (C75xx) for it, since the unconditional wait follows on every path.
         if constexpr (INTRA && PIN) {
             asm volatile("{\n.reg .pred p;\nsetp.lt.f32 p, %0, 0fBF800000;\n@p wgmma.wait_group.sync.aligned 1;\n}\n"
                          ::"f"(lrow[0] + lrow[1]) : "memory");
         }
+        // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
+        // makes it serialise every wgmma of the kernel: C7514).
         if (INTRA) wgmma_wait0();
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
