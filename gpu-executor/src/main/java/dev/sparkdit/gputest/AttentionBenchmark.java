@@ -1,12 +1,10 @@
 package dev.sparkdit.gputest;
 
 import dev.sparkdit.cuda.Attention;
-import dev.sparkdit.cuda.CudaEvent;
 import dev.sparkdit.cuda.CudaOps;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -65,19 +63,6 @@ public final class AttentionBenchmark {
 
     /** Median milliseconds of {@code iters} calls, each between its own pair of CUDA events, after 3 warm-ups. */
     static double median(CudaOps o, int iters, Runnable r) {
-        for (int i = 0; i < 3; i++) {
-            r.run();
-        }
-        double[] ms = new double[iters];
-        try (CudaEvent a = new CudaEvent(); CudaEvent b = new CudaEvent()) {
-            for (int i = 0; i < iters; i++) {
-                a.record(o.stream());
-                r.run();
-                b.record(o.stream());
-                ms[i] = b.elapsedMs(a);
-            }
-        }
-        Arrays.sort(ms);
-        return ms[iters / 2];
+        return KernelBenchmarks.sortedMs(o, 3, iters, r)[iters / 2];
     }
 }

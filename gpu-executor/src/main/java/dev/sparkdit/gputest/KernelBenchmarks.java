@@ -190,17 +190,7 @@ public final class KernelBenchmarks {
                     gemm.accept(new long[] {s, D, 5L * D}, false);
                 }
             };
-            step.run();
-            double[] ms = new double[reps];
-            try (CudaEvent a = new CudaEvent(); CudaEvent b = new CudaEvent()) {
-                for (int r = 0; r < reps; r++) {
-                    a.record(o.stream());
-                    step.run();
-                    b.record(o.stream());
-                    ms[r] = b.elapsedMs(a);
-                }
-            }
-            java.util.Arrays.sort(ms);
+            double[] ms = sortedMs(o, 1, reps, step);
             System.out.printf(Locale.ROOT, "%-55s %9.3f ms  (min %.3f, max %.3f)%n", "gemm U" + u
                     + " model-order sequence, " + (distinct ? "16 distinct weights" : "one shared weight"),
                     ms[reps / 2], ms[0], ms[reps - 1]);
@@ -212,6 +202,27 @@ public final class KernelBenchmarks {
         Tensor t = o.scratch().allocate(dt, shape);
         o.copyFromHost(t, HostData.f32Bytes(HostData.randn((int) t.numel(), seed, 1)), DType.F32);
         return t;
+    }
+
+    /**
+     * Milliseconds of each of {@code reps} calls, each between its own pair of CUDA events, after
+     * {@code warmups} untimed calls; sorted, so that the median is {@code [reps / 2]}.
+     */
+    static double[] sortedMs(CudaOps o, int warmups, int reps, Runnable r) {
+        for (int i = 0; i < warmups; i++) {
+            r.run();
+        }
+        double[] ms = new double[reps];
+        try (CudaEvent a = new CudaEvent(); CudaEvent b = new CudaEvent()) {
+            for (int i = 0; i < reps; i++) {
+                a.record(o.stream());
+                r.run();
+                b.record(o.stream());
+                ms[i] = b.elapsedMs(a);
+            }
+        }
+        java.util.Arrays.sort(ms);
+        return ms;
     }
 
     /** Milliseconds per call, by CUDA events around {@code iters} calls after 3 warm-up calls. */

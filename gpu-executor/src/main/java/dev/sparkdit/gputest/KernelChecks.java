@@ -551,29 +551,8 @@ public final class KernelChecks {
         float[] q = roundTo(randn(h * sq * dh, 20, 1), in);
         float[] k = roundTo(randn(h * sk * dh, 21, 1), in);
         float[] v = roundTo(randn(h * sk * dh, 22, 1), in);
-        Tensor tq, tk, tv;
-        if (tokenMajor) {
-            float[] all = new float[3 * h * sq * dh];
-            float[][] src = {q, k, v};
-            for (int t = 0; t < 3; t++) {
-                for (int hh = 0; hh < h; hh++) {
-                    for (int i = 0; i < sq; i++) {
-                        System.arraycopy(src[t], (hh * sq + i) * dh, all, ((i * 3 + t) * h + hh) * dh, dh);
-                    }
-                }
-            }
-            Tensor buf = upload(all, in, sq, 3, h, dh);
-            long[] shape = {h, sq, dh};
-            long[] strides = {dh, 3L * h * dh, 1};
-            long bytes = in.bytes();
-            tq = new Tensor(buf.address(), buf.device(), in, shape, strides);
-            tk = new Tensor(buf.address() + (long) h * dh * bytes, buf.device(), in, shape, strides);
-            tv = new Tensor(buf.address() + 2L * h * dh * bytes, buf.device(), in, shape, strides);
-        } else {
-            tq = upload(q, in, h, sq, dh);
-            tk = upload(k, in, h, sk, dh);
-            tv = upload(v, in, h, sk, dh);
-        }
+        Tensor[] qkv = uploadQkv(in, q, k, v, h, sq, sk, dh, tokenMajor);
+        Tensor tq = qkv[0], tk = qkv[1], tv = qkv[2];
         long partRows = sq / parts;
         Tensor partsBuf = poisoned(outType, parts, partRows + 5, (long) h * dh);
         Tensor out = parts == 1 ? poisoned(outType, sq, (long) h * dh) : partsBuf.narrow(1, 0, partRows);
@@ -632,26 +611,46 @@ public final class KernelChecks {
         requireClose(what + " lse", download(lse), rl, tol(in));
     }
 
+    /**
+     * q, k, v given head-major ({@code [H, S, Dh]} each) on the GPU: as three tensors, or with {@code tokenMajor}
+     * read in place from one {@code [S, 3, H, Dh]} buffer (row stride 3*H*Dh, head stride Dh), as Ulysses' even
+     * path hands them over; that needs sq == sk.
+     */
+    static Tensor[] uploadQkv(DType in, float[] q, float[] k, float[] v, int h, int sq, int sk, int dh,
+                              boolean tokenMajor) {
+        if (!tokenMajor) {
+            return new Tensor[] {upload(q, in, h, sq, dh), upload(k, in, h, sk, dh), upload(v, in, h, sk, dh)};
+        }
+        if (sq != sk) {
+            throw new IllegalArgumentException("token-major q/k/v need sq == sk, got " + sq + ", " + sk);
+        }
+        float[] all = new float[3 * h * sq * dh];
+        float[][] src = {q, k, v};
+        for (int t = 0; t < 3; t++) {
+            for (int hh = 0; hh < h; hh++) {
+                for (int i = 0; i < sq; i++) {
+                    System.arraycopy(src[t], (hh * sq + i) * dh, all, ((i * 3 + t) * h + hh) * dh, dh);
+                }
+            }
+        }
+        Tensor buf = upload(all, in, sq, 3, h, dh);
+        long[] shape = {h, sq, dh};
+        long[] strides = {dh, 3L * h * dh, 1};
+        Tensor[] views = new Tensor[3];
+        for (int t = 0; t < 3; t++) {
+            views[t] = new Tensor(buf.address() + (long) t * h * dh * in.bytes(), buf.device(), in, shape, strides);
+        }
+        return views;
+    }
+
     /** Two variants on the same bf16 inputs (split tails allowed), bf16 out and lse compared bit for bit. */
     static void attentionSameBits(String a, String b, int h, int sq, int sk, boolean tokenMajor) {
         int dh = 128;
         float scale = (float) (1 / Math.sqrt(dh));
-        Tensor tq, tk, tv;
-        if (tokenMajor) {
-            if (sq != sk) {
-                throw new IllegalArgumentException("token-major needs sq == sk, got " + sq + ", " + sk);
-            }
-            Tensor buf = upload(roundTo(randn(3 * h * sq * dh, 24, 1), DType.BF16), DType.BF16, sq, 3, h, dh);
-            long[] shape = {h, sq, dh};
-            long[] strides = {dh, 3L * h * dh, 1};
-            tq = new Tensor(buf.address(), buf.device(), DType.BF16, shape, strides);
-            tk = new Tensor(buf.address() + (long) h * dh * 2, buf.device(), DType.BF16, shape, strides);
-            tv = new Tensor(buf.address() + 2L * h * dh * 2, buf.device(), DType.BF16, shape, strides);
-        } else {
-            tq = upload(roundTo(randn(h * sq * dh, 24, 1), DType.BF16), DType.BF16, h, sq, dh);
-            tk = upload(roundTo(randn(h * sk * dh, 25, 1), DType.BF16), DType.BF16, h, sk, dh);
-            tv = upload(roundTo(randn(h * sk * dh, 26, 1), DType.BF16), DType.BF16, h, sk, dh);
-        }
+        DType bf = DType.BF16;
+        Tensor[] qkv = uploadQkv(bf, roundTo(randn(h * sq * dh, 24, 1), bf), roundTo(randn(h * sk * dh, 25, 1), bf),
+                roundTo(randn(h * sk * dh, 26, 1), bf), h, sq, sk, dh, tokenMajor);
+        Tensor tq = qkv[0], tk = qkv[1], tv = qkv[2];
         float[][] outs = new float[2][], lses = new float[2][];
         String[] variants = {a, b};
         for (int i = 0; i < 2; i++) {
@@ -881,11 +880,7 @@ public final class KernelChecks {
         float[] directB = download(b);
         requireEqual("concurrently, direct: main chain", download(a), wantA);
         // the side stream has its own cuBLASLt handle, whose tuning may pick another algorithm: close, not equal
-        double[] wantBd = new double[wantB.length];
-        for (int i = 0; i < wantB.length; i++) {
-            wantBd[i] = wantB[i];
-        }
-        requireClose("concurrently, direct: side chain", directB, wantBd, tol(dt));
+        requireClose("concurrently, direct: side chain", directB, HostData.toDouble(wantB), tol(dt));
         poison(a);
         poison(b);
         try (CudaGraph g = CudaGraph.capture(o.stream(), step)) {
