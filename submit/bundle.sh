@@ -65,7 +65,7 @@ trap 'rm -rf -- "$WORK"' EXIT
 cd -- "$REPO"
 rm -rf -- "$STAGE"
 mkdir -p -- "$STAGE/bin" "$STAGE/lib"
-MVN=(mvn -o -B -q -pl gpu-executor -am)
+MVN=(mvn -B -q -Dstyle.color=never -pl gpu-checks -am)
 # One invocation builds and lists: a separate dependency:copy-dependencies run could not resolve
 # usp-attention, which is only in the reactor, never installed in ~/.m2.
 COPY_DEPS=(dependency:copy-dependencies
@@ -73,14 +73,14 @@ COPY_DEPS=(dependency:copy-dependencies
   -DexcludeArtifactIds=pytorch,openblas
   -DexcludeGroupIds=dev.sparkdit,org.apache.spark,org.scala-lang
   -DoutputDirectory="$STAGE/lib")
-say "building: mvn -o -B -q -DskipTests -pl gpu-executor -am package ${COPY_DEPS[*]}"
+say "building: ${MVN[*]} -DskipTests package ${COPY_DEPS[*]}"
 if ! "${MVN[@]}" -DskipTests package "${COPY_DEPS[@]}" >"$WORK/package.log" 2>&1; then
   if grep -q "in offline mode" "$WORK/package.log"; then
     # The lifecycle's test phase still resolves maven-surefire-plugin (even with -DskipTests), and an
     # offline ~/.m2 may lack one of its dependencies. Build the same jars without the test phase:
     # everything up to process-classes (generated sources, compile, the nvcc fatbin), then jar:jar.
     say "'package' cannot resolve a plugin offline ($(grep -o 'artifact [^ ]* has not been downloaded' "$WORK/package.log" | head -1 || true));"
-    say "building instead: mvn -o -B -q -pl gpu-executor -am process-classes jar:jar ${COPY_DEPS[*]}"
+    say "building instead: ${MVN[*]} process-classes jar:jar ${COPY_DEPS[*]}"
     rm -rf -- "$STAGE/lib"; mkdir -p -- "$STAGE/lib"
     "${MVN[@]}" process-classes jar:jar "${COPY_DEPS[@]}" >"$WORK/build.log" 2>&1 \
       || { cat "$WORK/build.log" >&2; die "maven build failed (output above)"; }
@@ -90,7 +90,7 @@ if ! "${MVN[@]}" -DskipTests package "${COPY_DEPS[@]}" >"$WORK/package.log" 2>&1
   fi
 fi
 
-for m in usp-attention gpu-executor; do
+for m in usp-attention gpu-executor gpu-checks; do
   found=0
   for j in "$m"/target/*.jar; do
     [[ -e "$j" ]] || continue
@@ -103,7 +103,7 @@ done
 # Check the list: what must be there, and what must not.
 shopt -s nullglob
 for need in 'javacpp-[0-9]*[0-9].jar' 'javacpp-*-linux-x86_64.jar' 'cuda-[0-9]*[0-9].jar' 'cuda-*-linux-x86_64.jar' \
-            'usp-attention-*.jar' 'gpu-executor-*.jar'; do
+            'usp-attention-*.jar' 'gpu-executor-*.jar' 'gpu-checks-*.jar' 'picocli-*.jar' 'jackson-databind-*.jar'; do
   m=("$STAGE"/lib/$need)
   ((${#m[@]})) || die "lib/ lacks $need"
 done
@@ -132,7 +132,7 @@ install -m 0755 -- "$REPO/submit/sparkdit-gpu" "$STAGE/bin/sparkdit-gpu"
   echo "commit:   $(git -C "$REPO" describe --always --dirty --abbrev=12 2>/dev/null || echo unknown)"
   echo "built:    $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n)"
   echo "runtime:  jlink of JDK $jdk_version, modules $modules"
-  echo "run:      sparkdit/bin/sparkdit-gpu gpu-tests | bench | parity (see docs/bundle.md)"
+  echo "run:      sparkdit/bin/sparkdit-gpu gpu-tests | bench | parity | help (see docs/bundle.md)"
   echo "jars:"
   (cd "$STAGE/lib" && for j in *.jar; do printf '  %s  %s\n' "$(sha256sum "$j" | cut -c1-16)" "$j"; done)
 } >"$STAGE/BUILD-INFO.txt"

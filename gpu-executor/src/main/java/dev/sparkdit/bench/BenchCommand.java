@@ -1,275 +1,233 @@
 package dev.sparkdit.bench;
 
-import dev.sparkdit.cli.Args;
-import dev.sparkdit.cli.Command;
+import dev.sparkdit.backend.Backends;
+import dev.sparkdit.backend.ComputeBackend;
+import dev.sparkdit.backend.DeviceEvent;
+import dev.sparkdit.cli.CliCommand;
+import dev.sparkdit.cli.ParallelMixin;
+import dev.sparkdit.cli.RunOptionsMixin;
 import dev.sparkdit.cli.UsageException;
-import dev.sparkdit.cuda.CublasLtLinear;
-import dev.sparkdit.cuda.CudaBackend;
-import dev.sparkdit.cuda.CudaEvent;
-import dev.sparkdit.cuda.StepGraphs;
-import dev.sparkdit.cuda.CudaOps;
-import dev.sparkdit.cuda.FillRandom;
 import dev.sparkdit.json.Json;
 import dev.sparkdit.models.flux.FluxConfig;
 import dev.sparkdit.models.flux.FluxFlops;
-import dev.sparkdit.models.flux.FluxRope;
 import dev.sparkdit.models.flux.FluxTransformer;
 import dev.sparkdit.ops.Ops;
+import dev.sparkdit.options.RunOptions;
+import dev.sparkdit.parity.ErrorStats;
+import dev.sparkdit.runner.FluxStep;
+import dev.sparkdit.runner.Rank;
+import dev.sparkdit.runner.RankGroup;
+import dev.sparkdit.runner.TokenShards;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
-import dev.sparkdit.tensor.Tensor;
-import dev.sparkdit.runner.SequenceParallelGroup;
-import dev.sparkdit.usp.Fp8Communication;
-import dev.sparkdit.usp.LocalAttention;
 import dev.sparkdit.usp.ParallelPlan;
-import dev.sparkdit.usp.SequenceAttention;
-import dev.sparkdit.usp.SequenceSplit;
-import java.time.Duration;
+import dev.sparkdit.usp.comm.InProcessRendezvous;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * {@code sparkdit bench}: one GPU, a FLUX transformer of the given size with seeded random weights,
- * ms per denoising step (one forward), median over repeated steps after warm-up, timed with device
- * events, eager and replayed from a CUDA graph, with memory, achieved TFLOP/s and where the time goes.
+ * {@code sparkdit bench}: a FLUX transformer of the given size with seeded random weights, ms per denoising step
+ * (one forward), median over repeated steps after warm-up, timed with device events, eager and replayed from a
+ * CUDA graph, with memory, achieved TFLOP/s and where the time goes. Steps run through the runner
+ * ({@link RankGroup}, {@link FluxStep}), as parity and rendering do.
  */
-public final class BenchCommand implements Command {
-    @Override
-    public String name() {
-        return "bench";
-    }
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Time FLUX denoising steps (random weights): eager and CUDA graph, one image's sequence over"
+                + " --ranks GPUs (ranks as threads, rank i on GPU i). Prints a table; --json one JSON object per mode"
+                + " (lines start with RESULT)."})
+public final class BenchCommand implements CliCommand {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--preset", paramLabel = "dev|schnell", defaultValue = "dev",
+            description = "FLUX.1 config (default: ${DEFAULT-VALUE})")
+    String preset;
+
+    @Option(names = "--res", paramLabel = "PIXELS", defaultValue = "1024",
+            description = "square image side (default: ${DEFAULT-VALUE}: 64x64 packed tokens = 4096)")
+    int res;
+
+    @Option(names = "--txt", paramLabel = "N", defaultValue = "512", description = "text tokens (default: ${DEFAULT-VALUE})")
+    int txt;
+
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "10", description = "timed steps (default: ${DEFAULT-VALUE})")
+    int steps;
+
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3",
+            description = "untimed steps first (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--graphs", paramLabel = "both|on|off", defaultValue = "both",
+            description = "time eager launches, CUDA-graph replay, or both (default: ${DEFAULT-VALUE})")
+    String graphs;
+
+    @Option(names = "--no-breakdown", description = "skip the per-op-kind eager breakdown")
+    boolean noBreakdown;
+
+    @Option(names = "--layers", paramLabel = "N", description = "double-stream blocks (default: the preset's)")
+    Integer layers;
+
+    @Option(names = "--single-layers", paramLabel = "N", description = "single-stream blocks (default: the preset's)")
+    Integer singleLayers;
+
+    @Option(names = "--device", paramLabel = "I", defaultValue = "0",
+            description = "GPU of a one-rank run (default: ${DEFAULT-VALUE}); ranks run on GPUs 0..N-1")
+    int device;
+
+    @Option(names = "--json", description = "one JSON object per mode, prefixed RESULT")
+    boolean json;
+
+    @Mixin
+    ParallelMixin parallel;
+
+    @Mixin
+    RunOptionsMixin run;
 
     @Override
-    public String summary() {
-        return "time FLUX denoising steps on one GPU (random weights): eager and CUDA graph";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: sparkdit bench [--preset dev|schnell] [--res PIXELS] [--txt N] [--dtype bf16|f32]
-                                      [--steps N] [--warmup N] [--graphs both|on|off] [--no-breakdown]
-                                      [--layers N] [--single-layers N] [--device I] [--json]
-                                      [--ranks N --ulysses U --ring R [--fp8]] [--fp8-gemm]
-
-                  --res      square image side in pixels (default 1024: 64x64 latents = 4096 tokens)
-                  --txt      text tokens (default 512)
-                  --steps    timed steps (default 10), after --warmup steps (default 3)
-                  --graphs   time eager launches, CUDA-graph replay, or both (default both)
-                  --layers / --single-layers   override the block counts (smaller smoke runs)
-                  --ranks N  spread one image's sequence over N GPUs (rank i on GPU i, ranks as threads,
-                             NCCL), --ulysses U x --ring R = N; --fp8 quantizes the Ulysses all-to-all
-                             (slower on NVLink: it replaces the peer-window exchange)
-                  --fp8-gemm the transformer blocks' linears on FP8 (e4m3) operands; the output's error
-                             against a bf16-GEMM step of the same weights and inputs is reported
-                             (fp8_gemm_rel_l2: rank 0's image rows)
-                Prints a table; --json prints one JSON object per mode instead.""";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(argv, Set.of("--preset", "--res", "--txt", "--dtype", "--steps", "--warmup", "--graphs",
-                "--layers", "--single-layers", "--device", "--ranks", "--ulysses", "--ring"),
-                Set.of("--json", "--no-breakdown", "--fp8", "--fp8-gemm"));
-        FluxConfig p = FluxConfig.preset(a.get("--preset", "dev"));
-        FluxConfig cfg = new FluxConfig(p.inChannels(), p.outChannels(), a.intValue("--layers", p.numLayers()),
-                a.intValue("--single-layers", p.numSingleLayers()), p.attentionHeadDim(), p.numAttentionHeads(),
+    public Integer call() throws Exception {
+        FluxConfig p;
+        try {
+            p = FluxConfig.preset(preset);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--preset: " + e.getMessage());
+        }
+        FluxConfig cfg = new FluxConfig(p.inChannels(), p.outChannels(), layers != null ? layers : p.numLayers(),
+                singleLayers != null ? singleLayers : p.numSingleLayers(), p.attentionHeadDim(), p.numAttentionHeads(),
                 p.jointAttentionDim(), p.pooledProjectionDim(), p.guidanceEmbeds(), p.axesDimsRope());
-        int res = a.intValue("--res", 1024);
         if (res <= 0 || res % 16 != 0) {
             throw new UsageException("--res must be a positive multiple of 16 (8x VAE, 2x2 packing), got " + res);
         }
-        int txt = a.intValue("--txt", 512);
-        int steps = a.intValue("--steps", 10);
-        int warmup = a.intValue("--warmup", 3);
         if (txt <= 0 || steps <= 0 || warmup < 0) {
-            throw new UsageException("--txt and --steps must be > 0 and --warmup >= 0");
+            throw new UsageException("--txt and --steps must be > 0 and --warmup >= 0, got " + txt + ", " + steps
+                    + ", " + warmup);
         }
-        String graphs = a.get("--graphs", "both");
         if (!List.of("both", "on", "off").contains(graphs)) {
             throw new UsageException("--graphs must be both, on or off, got '" + graphs + "'");
         }
-        DType dt = DType.parse(a.get("--dtype", "bf16"));
-        int grid = res / 16;
-        int img = grid * grid;
-        long tokens = (long) img + txt;
-
-        int ranks = a.intValue("--ranks", 1);
-        int ulysses = a.intValue("--ulysses", a.get("--ring", null) == null ? ranks : 1);
-        int ring = a.intValue("--ring", Math.max(1, ranks / Math.max(1, ulysses)));
-        if (ranks < 1 || ulysses < 1 || ring < 1 || ulysses * ring != ranks) {
-            throw new UsageException("--ulysses " + ulysses + " x --ring " + ring + " must equal --ranks " + ranks);
-        }
-        boolean fp8 = a.flag("--fp8");
-        boolean fp8Gemm = a.flag("--fp8-gemm");
-        if (fp8Gemm && dt != DType.BF16) {
+        ParallelMixin.Layout layout = parallel.layout();
+        RunOptions options = run.options();
+        // Before anything is sized or printed: a backend that cannot run here says why.
+        options = options.withBackend(Backends.choose(options.backend()).name());
+        DType dt = options.dtype() != null ? options.dtype() : DType.BF16;
+        if (options.fp8Gemm() && dt != DType.BF16) {
             throw new UsageException("--fp8-gemm needs --dtype bf16 (its GEMMs write bf16), got " + dt);
         }
-        Settings set = new Settings(cfg, dt, steps, warmup, graphs, !a.flag("--no-breakdown"),
-                FluxFlops.perStep(cfg, txt, img), (ranks == 1 ? "1 gpu" : "ulysses " + ulysses + " x ring " + ring
-                + (fp8 ? " fp8" : "")) + (fp8Gemm ? ", fp8 gemm" : ""), fp8Gemm);
+        int grid = res / 16;
+        TokenShards shards = TokenShards.of(txt, grid * grid, layout.ranks());
+        ParallelPlan plan = ParallelPlan.of(layout.ranks(), layout.ulysses(), layout.ring(), layout.ranks());
+        Settings set = new Settings(cfg, dt, grid, shards, steps, warmup, graphs, !noBreakdown,
+                FluxFlops.perStep(cfg, txt, (long) grid * grid), (layout.ranks() == 1 ? "1 gpu" : layout.label()
+                + (options.fp8Communication() ? " fp8" : "")) + (options.fp8Gemm() ? ", fp8 gemm" : ""),
+                options.fp8Gemm());
+        long scratch = FluxStep.scratchBytes(cfg, shards, plan, dt);
+        spec.commandLine().getErr().printf("bench: %s, %s, %d image + %d text tokens, %s; random weights (%.1f GiB)%n",
+                set.label, cfg, grid * grid, txt, dt, FluxTransformer.weightBytes(cfg, dt) / (double) (1L << 30));
         List<Map<String, Object>> rows;
-        if (ranks == 1) {
-            long scratch = FluxTransformer.scratchBytes(cfg, tokens, dt);
-            try (CudaBackend backend = new CudaBackend(a.intValue("--device", 0), scratch)) {
-                err.printf("bench: %s, %s, %d image + %d text tokens, %s; making random weights (%.1f GiB)%n",
-                        backend.cudaOps().cudaDevice(), cfg, img, txt, dt,
-                        FluxTransformer.weightBytes(cfg, dt) / (double) (1L << 30));
-                rows = runRank(backend, LocalAttention.INSTANCE, set, grid, 0, txt, 0, img, true);
-            }
+        if (layout.ranks() == 1) {
+            rows = RankGroup.runOne(plan, 0, device, options.withDtype(dt), scratch,
+                    new InProcessRendezvous(options.collectiveTimeout()), rank -> runRank(rank, set));
         } else {
-            ParallelPlan plan = ParallelPlan.of(ranks, ulysses, ring, ranks);
-            SequenceSplit txtSplit = SequenceSplit.of(txt, ranks);
-            SequenceSplit imgSplit = SequenceSplit.of(img, ranks);
-            int[] lengths = SequenceSplit.localLengths(txtSplit, imgSplit);
-            long local = txtSplit.paddedLength() + imgSplit.paddedLength();
-            long scratch = FluxTransformer.scratchBytes(cfg, local, dt) + 16L * (tokens + 2L * ranks) * cfg.dim() * 4;
-            err.printf("bench: %s over %d GPUs, %s, %d image + %d text tokens, %s%n", set.label, ranks, cfg, img, txt, dt);
-            List<List<Map<String, Object>>> all = SequenceParallelGroup.run(plan, "cuda", scratch, lengths,
-                    Fp8Communication.of(fp8), Duration.ofSeconds(300), (me, backend, attention) -> {
-                        int sq = me.sequenceIndex(ulysses);
-                        return runRank((CudaBackend) backend, attention, set, grid, txtSplit.start(sq),
-                                txtSplit.length(sq), imgSplit.start(sq), imgSplit.length(sq), me.rank() == 0);
-                    });
-            rows = all.get(0);
+            rows = RankGroup.runThreads(plan, options.withDtype(dt), scratch, rank -> runRank(rank, set)).get(0);
         }
-        print(rows, a.flag("--json"), out);
+        print(rows, json, spec.commandLine().getOut());
         return rows.stream().allMatch(r -> Long.valueOf(0).equals(r.get("output_non_finite"))) ? 0 : 1;
     }
 
     /** What every rank of a benchmark run needs to know. */
-    private record Settings(FluxConfig cfg, DType dt, int steps, int warmup, String graphs, boolean breakdown,
-                            FluxFlops flops, String label, boolean fp8Gemm) {
+    private record Settings(FluxConfig cfg, DType dt, int grid, TokenShards shards, int steps, int warmup,
+                            String graphs, boolean breakdown, FluxFlops flops, String label, boolean fp8Gemm) {
     }
 
     /**
-     * One rank's benchmark: random weights, its share of the tokens, warm-up, eager steps and graph
-     * replays timed with device events. Every rank runs the same steps (collectives pair them); the
-     * reporter's rows are the run's result.
+     * One rank's benchmark: random weights, its share of the tokens, warm-up, eager steps and graph replays timed
+     * with device events. Every rank runs the same steps (collectives pair them); rank 0's rows are the result.
      */
-    private static List<Map<String, Object>> runRank(CudaBackend backend, SequenceAttention attention, Settings set,
-                                                     int grid, int txtStart, int txtLen, int imgStart, int imgLen,
-                                                     boolean reporter) {
+    private static List<Map<String, Object>> runRank(Rank rank, Settings set) {
         FluxConfig cfg = set.cfg;
         DType dt = set.dt;
-        CudaOps ops = backend.cudaOps();
-        Arena weights = backend.reserve("weights", FluxTransformer.weightBytes(cfg, dt));
-        FillRandom random = new FillRandom(ops.kernels(), ops.stream());
-        FluxTransformer model = FluxTransformer.random(cfg, weights, dt, random::run, 1234);
-        long tokens = (long) txtLen + imgLen;
-        Arena io = backend.reserve("io", Arena.alignUp((long) imgLen * (cfg.inChannels() + cfg.outChannels()) * dt.bytes())
-                + Arena.alignUp((long) txtLen * cfg.jointAttentionDim() * dt.bytes())
-                + 2 * Arena.alignUp(tokens * cfg.attentionHeadDim() * 4) + 16 * Arena.ALIGNMENT
-                + Arena.alignUp((long) cfg.pooledProjectionDim() * dt.bytes()));
-        Step step = Step.make(ops, io, cfg, model, random, dt, grid, txtStart, txtLen, imgStart, imgLen, attention);
-        ops.synchronize();
-        float[] bf16Out = null;
-        if (set.fp8Gemm) {
-            // The same step with bf16 GEMMs first: the reference the FP8 output's error is measured against.
-            step.run(ops);
-            bf16Out = ops.toFloatArray(step.out);
-            model.useFp8Gemms(ops, backend.reserve("fp8 weights", model.fp8WeightBytes()), true);
+        ComputeBackend backend = rank.backend();
+        Ops ops = backend.ops();
+        FluxTransformer model = FluxTransformer.random(cfg, ops, backend.reserve("weights",
+                FluxTransformer.weightBytes(cfg, dt)), dt, 1234);
+        Arena io = backend.reserve("step io", FluxStep.ioBytes(cfg, set.shards, dt));
+        try (FluxStep step = FluxStep.create(rank, model, dt, set.shards, FluxStep.textIds(set.shards.textTokens()),
+                FluxStep.imageIds(set.grid, set.grid), io)) {
+            ops.fillUniform(step.hidden(), 1, 0f, 1.7f);
+            ops.fillUniform(step.encoder(), 2, 0f, 1.7f);
+            ops.fillUniform(step.pooled(), 3, 0f, 1.7f);
+            ops.fill(step.timestep(), 0.5f);
+            ops.fill(step.guidance(), 3.5f);
             ops.synchronize();
-        }
-        for (int i = 0; i < set.warmup; i++) {
-            step.run(ops);
-        }
-        ops.synchronize();
-        Map<String, Double> breakdown = set.breakdown ? breakdown(ops, step) : null;
-        List<Map<String, Object>> rows = new ArrayList<>();
-        if (!set.graphs.equals("on")) {
-            double[] ms = timeSteps(ops, set.steps, () -> step.run(ops));
-            rows.add(row("eager", set, ms, usedBytes(ops), ops));
-        }
-        if (!set.graphs.equals("off")) {
-            StepGraphs.Key key = new StepGraphs.Key(txtLen, imgLen, dt.name(), set.label);
-            try (StepGraphs graphs = new StepGraphs(ops.stream())) {
+            float[] bf16Out = null;
+            if (set.fp8Gemm) {
+                // The same step with bf16 GEMMs first: the reference the FP8 output's error is measured against.
+                step.run(ops, false);
+                bf16Out = ops.toFloatArray(step.out());
+                model.useFp8Gemms(ops, backend.reserve("fp8 weights", model.fp8WeightBytes()), true);
+                ops.synchronize();
+            }
+            for (int i = 0; i < set.warmup; i++) {
+                step.run(ops, false);
+            }
+            ops.synchronize();
+            Map<String, Double> breakdown = set.breakdown ? breakdown(backend, step) : null;
+            List<Map<String, Object>> rows = new ArrayList<>();
+            if (!set.graphs.equals("on")) {
+                double[] ms = timeSteps(backend, set.steps, () -> step.run(ops, false));
+                rows.add(row("eager", set, ms, backend));
+            }
+            if (!set.graphs.equals("off")) {
                 for (int i = 0; i < Math.max(1, set.warmup); i++) { // the first run captures
-                    graphs.run(key, () -> step.run(ops));
+                    step.run(ops, true);
                 }
-                double[] ms = timeSteps(ops, set.steps, () -> graphs.run(key, () -> step.run(ops)));
-                rows.add(row("cuda-graph", set, ms, usedBytes(ops), ops));
+                double[] ms = timeSteps(backend, set.steps, () -> step.run(ops, true));
+                rows.add(row("cuda-graph", set, ms, backend));
             }
-        }
-        float[] result = ops.toFloatArray(step.out);
-        long nonFinite = 0;
-        for (float f : result) {
-            if (!Float.isFinite(f)) {
-                nonFinite++;
+            float[] result = ops.toFloatArray(step.out());
+            long nonFinite = 0;
+            for (float f : result) {
+                if (!Float.isFinite(f)) {
+                    nonFinite++;
+                }
             }
-        }
-        CublasLtLinear.Tuning tuning = ops.gemmTuning();
-        Map<String, Object> t = new LinkedHashMap<>();
-        t.put("shapes", tuning.shapes());
-        t.put("changed", tuning.changed());
-        t.put("first_ms", Math.round(tuning.firstMs() * 1000) / 1000.0);
-        t.put("chosen_ms", Math.round(tuning.bestMs() * 1000) / 1000.0);
-        Double fp8Error = bf16Out == null ? null : dev.sparkdit.parity.ErrorStats.of(result, bf16Out).relL2();
-        for (Map<String, Object> r : rows) {
-            r.put("output_non_finite", nonFinite);
-            if (fp8Error != null) {
-                r.put("fp8_gemm_rel_l2", fp8Error);
+            Double fp8Error = bf16Out == null ? null : ErrorStats.of(result, bf16Out).relL2();
+            Map<String, Object> diagnostics = backend.diagnostics();
+            for (Map<String, Object> r : rows) {
+                r.put("output_non_finite", nonFinite);
+                if (fp8Error != null) {
+                    r.put("fp8_gemm_rel_l2", fp8Error);
+                }
+                r.putAll(diagnostics);
+                if (breakdown != null) {
+                    r.put("breakdown_ms", breakdown);
+                }
             }
-            r.put("gemm_tuning", t);
-            if (breakdown != null) {
-                r.put("breakdown_ms", breakdown);
-            }
-        }
-        return reporter ? rows : List.of();
-    }
-
-    private static long usedBytes(CudaOps ops) {
-        return ops.cudaDevice().totalMemory() - ops.cudaDevice().freeMemory();
-    }
-
-    /** The inputs of one step, on the device, and the call that runs it. */
-    private record Step(FluxTransformer model, SequenceAttention attention, Tensor out, Tensor hidden,
-                        Tensor encoder, Tensor pooled, Tensor timestep, Tensor guidance, Tensor cos, Tensor sin) {
-        static Step make(Ops ops, Arena io, FluxConfig cfg, FluxTransformer model, FillRandom random, DType dt,
-                         int grid, int txtStart, int txt, int imgStart, int img, SequenceAttention attention) {
-            Tensor hidden = io.allocate(dt, img, cfg.inChannels());
-            Tensor encoder = io.allocate(dt, txt, cfg.jointAttentionDim());
-            Tensor pooled = io.allocate(dt, cfg.pooledProjectionDim());
-            // Scalars stay fp32 (see FluxParity): a bf16 t would scramble the sinusoids.
-            Tensor timestep = io.allocate(DType.F32, 1);
-            Tensor guidance = io.allocate(DType.F32, 1);
-            random.run(hidden, 1, 0f, 1.7f);
-            random.run(encoder, 2, 0f, 1.7f);
-            random.run(pooled, 3, 0f, 1.7f);
-            random.run(timestep, 4, 0.5f, 0f);
-            random.run(guidance, 5, 3.5f, 0f);
-            // Text positions are 0; image token i of the full grid sits at (i / grid, i % grid).
-            float[] ids = new float[(txt + img) * 3];
-            for (int i = 0; i < img; i++) {
-                ids[(txt + i) * 3 + 1] = (imgStart + i) / grid;
-                ids[(txt + i) * 3 + 2] = (imgStart + i) % grid;
-            }
-            FluxRope.Tables rope = FluxRope.upload(ops, io, cfg.axesDimsRope(), ids, txt + img);
-            Tensor out = io.allocate(dt, img, cfg.outChannels());
-            return new Step(model, attention, out, hidden, encoder, pooled, timestep, guidance, rope.cos(),
-                    rope.sin());
-        }
-
-        void run(Ops ops) {
-            model.forward(ops, attention, out, hidden, encoder, pooled, timestep,
-                    model.config().guidanceEmbeds() ? guidance : null, cos, sin);
+            return rank.placement().rank() == 0 ? rows : List.of();
         }
     }
 
-    private static double[] timeSteps(CudaOps ops, int steps, Runnable step) {
+    /**
+     * Device time of each step, waiting for each on the host (so eager launch time is counted, as a user's
+     * loop would see it).
+     */
+    private static double[] timeSteps(ComputeBackend backend, int steps, Runnable step) {
         double[] ms = new double[steps];
-        try (CudaEvent start = new CudaEvent(); CudaEvent end = new CudaEvent()) {
+        try (DeviceEvent start = backend.newEvent(); DeviceEvent end = backend.newEvent()) {
             for (int i = 0; i < steps; i++) {
-                start.record(ops.stream());
+                start.record();
                 step.run();
-                end.record(ops.stream());
+                end.record();
                 end.synchronize();
                 ms[i] = end.elapsedMs(start);
             }
@@ -278,20 +236,20 @@ public final class BenchCommand implements Command {
     }
 
     /**
-     * Mean ms per step of each op kind, over 3 eager steps with events around every op, plus the step
-     * itself and what lies between the ops: on one GPU launch gaps, with ranks also the collectives
-     * (all-to-all, ring transfers awaited) that do not go through {@code Ops}.
+     * Mean ms per step of each op kind, over 3 eager steps with events around every op, plus the step itself and
+     * what lies between the ops: on one GPU launch gaps, with ranks also the collectives (all-to-all, ring
+     * transfers awaited) that do not go through {@code Ops}.
      */
-    private static Map<String, Double> breakdown(CudaOps ops, Step step) {
-        TimedOps timed = new TimedOps(ops, ops.stream());
+    private static Map<String, Double> breakdown(ComputeBackend backend, FluxStep step) {
+        TimedOps timed = new TimedOps(backend.ops(), backend::newEvent);
         Map<String, Double> sum = new LinkedHashMap<>();
         int reps = 3;
         double stepMs = 0;
-        try (CudaEvent start = new CudaEvent(); CudaEvent end = new CudaEvent()) {
+        try (DeviceEvent start = backend.newEvent(); DeviceEvent end = backend.newEvent()) {
             for (int i = 0; i < reps; i++) {
-                start.record(ops.stream());
-                step.run(timed);
-                end.record(ops.stream());
+                start.record();
+                step.run(timed, false);
+                end.record();
                 for (Map.Entry<TimedOps.Kind, Double> e : timed.collect().entrySet()) {
                     sum.merge(e.getKey().name().toLowerCase(Locale.ROOT), e.getValue() / reps, Double::sum);
                 }
@@ -307,7 +265,7 @@ public final class BenchCommand implements Command {
         return sum;
     }
 
-    private static Map<String, Object> row(String mode, Settings set, double[] ms, long usedBytes, CudaOps ops) {
+    private static Map<String, Object> row(String mode, Settings set, double[] ms, ComputeBackend backend) {
         double[] sorted = ms.clone();
         Arrays.sort(sorted);
         double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
@@ -315,7 +273,7 @@ public final class BenchCommand implements Command {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("mode", mode);
         r.put("parallel", set.label);
-        r.put("gpu", ops.cudaDevice().name());
+        r.put("gpu", backend.deviceName());
         r.put("dtype", set.dt.name().toLowerCase(Locale.ROOT));
         r.put("layers", (long) set.cfg.numLayers());
         r.put("single_layers", (long) set.cfg.numSingleLayers());
@@ -325,7 +283,7 @@ public final class BenchCommand implements Command {
         r.put("ms_max", round(sorted[sorted.length - 1]));
         r.put("tflops", round(set.flops.total() / (median * 1e-3) / 1e12));
         r.put("tflop_per_step", round(set.flops.total() / 1e12));
-        r.put("gpu_mem_gib", round(usedBytes / (double) (1L << 30)));
+        r.put("gpu_mem_gib", round(backend.memoryInUse() / (double) (1L << 30)));
         return r;
     }
 
@@ -333,14 +291,15 @@ public final class BenchCommand implements Command {
         return Math.round(v * 100) / 100.0;
     }
 
-    private static void print(List<Map<String, Object>> rows, boolean json, PrintStream out) {
+    private static void print(List<Map<String, Object>> rows, boolean json, PrintWriter out) {
         if (json) {
             for (Map<String, Object> r : rows) {
                 out.println("RESULT " + Json.write(r));
             }
+            out.flush();
             return;
         }
-        String fmt = "%-11s %-24s %-22s %-6s %-10s %-10s %-10s %-9s %-9s%n";
+        String fmt = "%-11s %-24s %-26s %-6s %-10s %-10s %-10s %-9s %-9s%n";
         out.printf(fmt, "mode", "parallel", "gpu", "dtype", "ms/step", "min", "max", "TFLOP/s", "mem GiB");
         for (Map<String, Object> r : rows) {
             out.printf(fmt, r.get("mode"), r.get("parallel"), r.get("gpu"), r.get("dtype"), r.get("ms_median"),
@@ -354,5 +313,6 @@ public final class BenchCommand implements Command {
         if (b != null) {
             out.println("eager time by op kind (ms per step, device events around each op): " + b);
         }
+        out.flush();
     }
 }

@@ -1,7 +1,6 @@
 package dev.sparkdit.bench;
 
-import dev.sparkdit.cuda.CudaEvent;
-import dev.sparkdit.cuda.CudaStream;
+import dev.sparkdit.backend.DeviceEvent;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
@@ -16,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An {@link Ops} decorator that brackets every op with device events on the backend's stream and adds
+ * An {@link Ops} decorator that brackets every op with the backend's device events and adds
  * the elapsed device time to the op's kind: where a step's time goes (GEMM, attention, the rest).
  * Eager mode only; a pool of events is reused per step.
  */
@@ -28,27 +27,28 @@ final class TimedOps implements Ops {
     enum Kind { GEMM, GEMV, ATTENTION, COPY, OTHER }
 
     private final Ops inner;
-    private final CudaStream stream;
-    private final List<CudaEvent> pool = new ArrayList<>();
+    private final java.util.function.Supplier<DeviceEvent> events;
+    private final List<DeviceEvent> pool = new ArrayList<>();
     private final List<Kind> kinds = new ArrayList<>();
     private int used;
 
-    TimedOps(Ops inner, CudaStream stream) {
+    /** @param events new device events on the stream {@code inner} enqueues on (the backend's) */
+    TimedOps(Ops inner, java.util.function.Supplier<DeviceEvent> events) {
         this.inner = inner;
-        this.stream = stream;
+        this.events = events;
     }
 
-    private CudaEvent next() {
+    private DeviceEvent next() {
         if (used == pool.size()) {
-            pool.add(new CudaEvent());
+            pool.add(events.get());
         }
         return pool.get(used++);
     }
 
     private void timed(Kind kind, Runnable op) {
-        next().record(stream);
+        next().record();
         op.run();
-        next().record(stream);
+        next().record();
         kinds.add(kind);
     }
 
@@ -99,6 +99,11 @@ final class TimedOps implements Ops {
     @Override
     public void fill(Tensor dst, float value) {
         timed(Kind.COPY, () -> inner.fill(dst, value));
+    }
+
+    @Override
+    public void fillUniform(Tensor dst, long seed, float offset, float scale) {
+        timed(Kind.COPY, () -> inner.fillUniform(dst, seed, offset, scale));
     }
 
     @Override
@@ -170,7 +175,7 @@ final class TimedOps implements Ops {
     /** Frees the events; the wrapped ops stay open (they belong to the caller). */
     @Override
     public void close() {
-        for (CudaEvent e : pool) {
+        for (DeviceEvent e : pool) {
             e.close();
         }
         pool.clear();

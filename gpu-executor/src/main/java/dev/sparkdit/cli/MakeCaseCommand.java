@@ -3,51 +3,77 @@ package dev.sparkdit.cli;
 import dev.sparkdit.models.flux.FluxConfig;
 import dev.sparkdit.parity.RandomCase;
 import dev.sparkdit.tensor.DType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
-import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Set;
+import java.util.Locale;
+import java.util.stream.Stream;
 
 /** {@code sparkdit make-case}: a random FLUX case folder whose expected output comes from the CPU backend. */
-public final class MakeCaseCommand implements Command {
-    @Override
-    public String name() {
-        return "make-case";
-    }
+@Command(name = "make-case", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Write a random FLUX case folder (config.json, weights.safetensors, io.safetensors, the golden"
+                + " layout) whose expected output is this project's CPU backend in fp32 (not diffusers): use it to"
+                + " compare other backends, dtypes and parallel layouts against the CPU. Needs the CPU backend"
+                + " (libtorch): run it from a checkout, not from the GPU bundle."})
+public final class MakeCaseCommand implements CliCommand {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "the case folder to write")
+    Path out;
+
+    @Option(names = "--force", description = "replace the files of an existing case folder (default: refuse)")
+    boolean force;
+
+    @Option(names = "--layers", defaultValue = "2", description = "double-stream blocks (default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--single-layers", defaultValue = "2", description = "single-stream blocks (default: ${DEFAULT-VALUE})")
+    int singleLayers;
+
+    @Option(names = "--heads", defaultValue = "4", description = "attention heads (default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--head-dim", defaultValue = "32", description = "head dimension (default: ${DEFAULT-VALUE})")
+    int headDim;
+
+    @Option(names = "--axes", paramLabel = "A,B,C", split = ",",
+            description = "rope dims per axis, summing to the head dim (default: about 1/8, then halves)")
+    int[] axes;
+
+    @Option(names = "--grid", paramLabel = "HxW", defaultValue = "8x8",
+            description = "packed latent grid (default: ${DEFAULT-VALUE})")
+    String grid;
+
+    @Option(names = "--txt", defaultValue = "16", description = "text tokens (default: ${DEFAULT-VALUE})")
+    int txt;
+
+    @Option(names = "--in-channels", defaultValue = "16", description = "latent channels in and out (default: ${DEFAULT-VALUE})")
+    int inChannels;
+
+    @Option(names = "--joint-dim", defaultValue = "64", description = "text state width (default: ${DEFAULT-VALUE})")
+    int jointDim;
+
+    @Option(names = "--pooled-dim", defaultValue = "32", description = "pooled text width (default: ${DEFAULT-VALUE})")
+    int pooledDim;
+
+    @Option(names = "--no-guidance", description = "no guidance embedder (schnell-like; default: dev-like)")
+    boolean noGuidance;
+
+    @Option(names = "--seed", defaultValue = "1", description = "weights and inputs seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--weights-dtype", paramLabel = "f32|bf16", defaultValue = "f32",
+            description = "how weights are stored (default: ${DEFAULT-VALUE})")
+    String weightsDtype;
 
     @Override
-    public String summary() {
-        return "write a random FLUX case folder, expected output from the CPU backend";
-    }
-
-    @Override
-    public String usage() {
-        return """
-                usage: sparkdit make-case --out DIR [--layers N] [--single-layers N] [--heads N] [--head-dim N]
-                                          [--axes A,B,C] [--grid HxW] [--txt N] [--in-channels N]
-                                          [--joint-dim N] [--pooled-dim N] [--no-guidance] [--seed S]
-                                          [--weights-dtype f32|bf16]
-
-                Writes DIR/config.json, weights.safetensors, io.safetensors in the golden layout. The
-                expected output is this project's CPU backend in fp32 (not diffusers): use these cases to
-                compare other backends, dtypes and parallel layouts against it. Defaults: 2 double and
-                2 single blocks, 4 heads of 32 (rope 4,14,14), grid 8x8, 16 text tokens, in 16,
-                joint 64, pooled 32, guidance on, seed 1.""";
-    }
-
-    @Override
-    public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args a = Args.parse(argv, Set.of("--out", "--layers", "--single-layers", "--heads", "--head-dim", "--axes",
-                "--grid", "--txt", "--in-channels", "--joint-dim", "--pooled-dim", "--seed", "--weights-dtype"), Set.of("--no-guidance"));
-        String outDir = a.get("--out", null);
-        if (outDir == null) {
-            throw new UsageException("make-case needs --out DIR");
-        }
-        int headDim = a.intValue("--head-dim", 32);
-        int[] axes = parseAxes(a.get("--axes", null), headDim);
-        String grid = a.get("--grid", "8x8");
-        String[] hw = grid.toLowerCase().split("x");
+    public Integer call() throws Exception {
+        String[] hw = grid.toLowerCase(Locale.ROOT).split("x");
         int gh;
         int gw;
         try {
@@ -59,48 +85,38 @@ public final class MakeCaseCommand implements Command {
         } catch (NumberFormatException e) {
             throw new UsageException("--grid must be HxW (e.g. 8x8), got '" + grid + "'");
         }
-        int in = a.intValue("--in-channels", 16);
+        DType wdt = switch (weightsDtype.toLowerCase(Locale.ROOT)) {
+            case "f32", "fp32" -> DType.F32;
+            case "bf16" -> DType.BF16;
+            default -> throw new UsageException("--weights-dtype must be f32 or bf16, got '" + weightsDtype + "'");
+        };
         FluxConfig cfg;
         try {
-            cfg = new FluxConfig(in, in, a.intValue("--layers", 2), a.intValue("--single-layers", 2), headDim,
-                    a.intValue("--heads", 4), a.intValue("--joint-dim", 64), a.intValue("--pooled-dim", 32),
-                    !a.flag("--no-guidance"), axes);
+            cfg = new FluxConfig(inChannels, inChannels, layers, singleLayers, headDim, heads, jointDim, pooledDim,
+                    !noGuidance, axes != null ? axes : defaultAxes(headDim));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        long seed = a.intValue("--seed", 1);
-        DType wdt;
-        try {
-            wdt = DType.parse(a.get("--weights-dtype", "f32"));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--weights-dtype: " + e.getMessage());
+        if (!force && Files.isDirectory(out)) {
+            try (Stream<Path> files = Files.list(out)) {
+                if (files.findAny().isPresent()) {
+                    throw new UsageException(out + " exists and is not empty; pass --force to replace its case files");
+                }
+            }
+        } else if (Files.exists(out) && !Files.isDirectory(out)) {
+            throw new UsageException(out + " exists and is not a folder");
         }
-        if (wdt != DType.F32 && wdt != DType.BF16) {
-            throw new UsageException("--weights-dtype must be f32 or bf16");
-        }
-        RandomCase.write(Path.of(outDir), cfg, gh, gw, a.intValue("--txt", 16), seed, wdt);
-        out.println("wrote " + outDir + ": " + cfg + ", grid " + gh + "x" + gw + ", " + a.intValue("--txt", 16)
+        RandomCase.write(out, cfg, gh, gw, txt, seed, wdt);
+        spec.commandLine().getOut().println("wrote " + out + ": " + cfg + ", grid " + gh + "x" + gw + ", " + txt
                 + " text tokens, seed " + seed);
         return 0;
     }
 
     /** Default rope split for a head dim: a quarter-ish for the first axis, the rest halved, all even. */
-    static int[] parseAxes(String spec, int headDim) {
-        if (spec == null) {
-            int first = Math.max(2, (headDim / 8) & ~1);
-            int rest = headDim - first;
-            int second = (rest / 2) & ~1;
-            return new int[] {first, second, rest - second};
-        }
-        String[] parts = spec.split(",");
-        int[] r = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                r[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--axes must be comma-separated integers, got '" + spec + "'");
-            }
-        }
-        return r;
+    static int[] defaultAxes(int headDim) {
+        int first = Math.max(2, (headDim / 8) & ~1);
+        int rest = headDim - first;
+        int second = (rest / 2) & ~1;
+        return new int[] {first, second, rest - second};
     }
 }

@@ -1,6 +1,5 @@
 package dev.sparkdit.cuda;
 
-import dev.sparkdit.config.OnOff;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
@@ -29,8 +28,8 @@ import dev.sparkdit.tensor.Tensor;
  *   Dh in {32, 64, 128}
  * </pre>
  *
- * <p>Variants of the bf16 kernel for Dh = 128, chosen by the system property {@value #VARIANT_PROPERTY}
- * (read once per instance; default {@link #DEFAULT_VARIANT}; H100, FLUX shape, 2026-11-22: v1 1.424 ms,
+ * <p>Variants of the bf16 kernel for Dh = 128, chosen by {@link CudaOptions#attentionVariant()}
+ * (default {@link #DEFAULT_VARIANT}; H100, FLUX shape, 2026-11-22: v1 1.424 ms,
  * v2 0.916 ms, v3 0.997 ms, v4 0.981 ms per call) or per call by
  * {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float, String)}. Other dtypes and head dims always use v1.
  * <pre>
@@ -59,7 +58,6 @@ import dev.sparkdit.tensor.Tensor;
  * </pre>
  */
 public final class Attention {
-    public static final String VARIANT_PROPERTY = "sparkdit.attention.variant";
     /**
      * v10 (warp-specialised wgmma with Q in registers, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128,
      * median of 20, 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.554-0.609 ms (428-471),
@@ -75,8 +73,6 @@ public final class Attention {
     public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
             "v9", "v10", "v11");
 
-    /** {@code -Dsparkdit.attention.split-tail=off} runs v7 .. v11 without {@link TailSplit} (for comparisons). */
-    public static final String SPLIT_TAIL_PROPERTY = "sparkdit.attention.split-tail";
 
     private final KernelModule module;
     private final CudaStream stream;
@@ -84,28 +80,33 @@ public final class Attention {
     private final Arena scratch;
     private final boolean splitTail;
 
-    /** Without a scratch arena v7 .. v11 never split their tail (the split needs a workspace). */
+    /** Default options; without a scratch arena v7 .. v11 never split their tail (the split needs a workspace). */
     public Attention(KernelModule module, CudaStream stream) {
         this(module, stream, null);
+    }
+
+    /** Default options, see {@link #Attention(KernelModule, CudaStream, Arena, String, boolean)}. */
+    public Attention(KernelModule module, CudaStream stream, Arena scratch) {
+        this(module, stream, scratch, CudaOptions.DEFAULTS.attentionVariant(), CudaOptions.DEFAULTS.attentionSplitTail());
     }
 
     /**
      * {@code scratch}: where v7 .. v11 take the fp32 workspace of a {@link TailSplit} for the length of a call
      * (mark and reset; at most SMs x 4 x 66 KB, 35 MB on 132 SMs; {@code FluxTransformer.scratchBytes} counts
-     * it); null, or too little room left in it: no split.
+     * it); null, or too little room left in it: no split. {@code variant}: the kernel {@link #run} uses for bf16
+     * at head dim 128; {@code splitTail} false runs v7 .. v11 without {@link TailSplit} (for comparisons).
      */
-    public Attention(KernelModule module, CudaStream stream, Arena scratch) {
+    public Attention(KernelModule module, CudaStream stream, Arena scratch, String variant, boolean splitTail) {
         this.module = module;
         this.stream = stream;
-        this.variant = checkVariant(System.getProperty(VARIANT_PROPERTY, DEFAULT_VARIANT));
+        this.variant = checkVariant(variant);
         this.scratch = scratch;
-        this.splitTail = OnOff.read(SPLIT_TAIL_PROPERTY);
+        this.splitTail = splitTail;
     }
 
     static String checkVariant(String v) {
         if (!VARIANTS.contains(v)) {
-            throw new IllegalArgumentException("attention variant must be one of " + VARIANTS + ", got '" + v + "' ("
-                    + VARIANT_PROPERTY + ")");
+            throw new IllegalArgumentException("attention variant must be one of " + VARIANTS + ", got '" + v + "'");
         }
         return v;
     }

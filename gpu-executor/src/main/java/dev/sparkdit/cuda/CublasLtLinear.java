@@ -44,30 +44,11 @@ import java.util.Map;
  * it); SiLU, or a GELU the heuristic cannot fuse, runs as {@link ActivationKernel} on {@code out}
  * afterwards. Plans (descriptors, layouts, the heuristic's algorithm) are cached per
  * (M, N, K, dtypes, epilogue, leading dimensions). The algorithm is the fastest of the heuristic's first
- * {@value #DEFAULT_CANDIDATES} (property {@value #CANDIDATES_PROPERTY}), timed on the first call of each shape
+ * {@link CudaOptions#gemmCandidates()}, timed on the first call of each shape
  * ({@link #tune}). Workspace: 32 MiB of device memory owned here.
  */
 public final class CublasLtLinear implements AutoCloseable {
     public static final long WORKSPACE_BYTES = 32L << 20;
-    /** System property: heuristic candidates timed per shape (1 to 64, default {@value #DEFAULT_CANDIDATES}). */
-    public static final String CANDIDATES_PROPERTY = "sparkdit.gemm.candidates";
-    static final int DEFAULT_CANDIDATES = 8;
-    /** Heuristic candidates timed per shape; {@code -Dsparkdit.gemm.tune=false} keeps the heuristic's first. */
-    static final int CANDIDATES = candidates(System.getProperty(CANDIDATES_PROPERTY));
-    /** System property: launches timed per candidate (1 to 1000, default {@value #DEFAULT_TUNE_REPS}). */
-    public static final String TUNE_REPS_PROPERTY = "sparkdit.gemm.tune-reps";
-    static final int DEFAULT_TUNE_REPS = 5;
-    static final int TUNE_REPS = tuneReps(System.getProperty(TUNE_REPS_PROPERTY));
-    static final boolean TUNE = !"false".equals(System.getProperty("sparkdit.gemm.tune"));
-    /**
-     * System property, {@code on} (default) or {@code off}: FP8 GEMMs accumulate in the tensor cores' fast
-     * mode, which keeps fewer bits of the partial sums, instead of promoting them to fp32 as they go. On one
-     * H200 a FLUX.1-dev step took 87.0 ms with it and 93.8 without, with the same error against bf16
-     * GEMMs (3.5e-3; docs/benchmarks.md).
-     */
-    public static final String FP8_FAST_ACCUM_PROPERTY = "sparkdit.gemm.fp8-fast-accum";
-    static final boolean FP8_FAST_ACCUM = dev.sparkdit.config.OnOff.read(FP8_FAST_ACCUM_PROPERTY);
-
     private record Key(long m, long n, long k, DType in, DType out, DType bias, int epilogue, long ldX, long ldW,
                        long ldOut) {
     }
@@ -108,6 +89,8 @@ public final class CublasLtLinear implements AutoCloseable {
     }
 
     private final CudaStream stream;
+    /** GEMM tuning (candidates, launches per candidate) and FP8 accumulation mode. */
+    private final CudaOptions options;
     private final ActivationKernel activation;
     private final DeviceMemory workspace;
     private cublasLtContext handle;
@@ -120,40 +103,14 @@ public final class CublasLtLinear implements AutoCloseable {
     private final LongPointer scaleSlot = new LongPointer(1);
     private Tuning tuning = new Tuning(0, 0, 0, 0);
 
-    public CublasLtLinear(Device device, CudaStream stream, ActivationKernel activation) {
+    public CublasLtLinear(Device device, CudaStream stream, ActivationKernel activation, CudaOptions options) {
         this.stream = stream;
+        this.options = options;
         this.activation = activation;
         this.workspace = new DeviceMemory(device, WORKSPACE_BYTES);
         cublasLtContext h = new cublasLtContext();
         CudaCheck.cublasLt(cublas.cublasLtCreate(h), "cublasLtCreate");
         this.handle = h;
-    }
-
-    /** {@code value} of {@value #CANDIDATES_PROPERTY}, or the default when unset; 1 to 64, else an error naming it. */
-    static int candidates(String value) {
-        return intSetting(CANDIDATES_PROPERTY, value, 1, 64, DEFAULT_CANDIDATES);
-    }
-
-    /** {@code value} of {@value #TUNE_REPS_PROPERTY}, or the default when unset; 1 to 1000, else an error naming it. */
-    static int tuneReps(String value) {
-        return intSetting(TUNE_REPS_PROPERTY, value, 1, 1000, DEFAULT_TUNE_REPS);
-    }
-
-    private static int intSetting(String property, String value, int min, int max, int unset) {
-        if (value == null) {
-            return unset;
-        }
-        int n;
-        try {
-            n = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            n = min - 1;
-        }
-        if (n < min || n > max) {
-            throw new IllegalArgumentException(property + " must be an integer from " + min + " to " + max + ", got '"
-                    + value + "'");
-        }
-        return n;
     }
 
     public void run(Tensor out, Tensor x, Tensor w, Tensor bias, Activation act) {
@@ -193,7 +150,7 @@ public final class CublasLtLinear implements AutoCloseable {
      * The FP8 linear of {@link dev.sparkdit.ops.Ops#linearFp8}: e4m3 operands with one fp32 scale per row
      * of each (cuBLASLt's outer-vector scaling: per output feature for the weight, per token for x), fp32
      * accumulation, bf16 output, bias and epilogue as in {@link #run}. Hopper's FP8 GEMMs take exactly the
-     * layout used here (A transposed, B not). {@value #FP8_FAST_ACCUM_PROPERTY} picks the accumulation mode.
+     * layout used here (A transposed, B not). {@link CudaOptions#fp8FastAccum()} picks the accumulation mode.
      */
     public void runFp8(Tensor out, Tensor xq, Tensor xScale, Tensor wq, Tensor wScale, Tensor bias, Activation act) {
         for (Tensor t : new Tensor[] {out, xq, xScale, wq, wScale}) {
@@ -281,7 +238,7 @@ public final class CublasLtLinear implements AutoCloseable {
     }
 
     /**
-     * Times each of the heuristic's candidates on this call's own operands ({@value #TUNE_REPS} launches
+     * Times each of the heuristic's candidates on this call's own operands ({@link CudaOptions#gemmTuneReps()} launches
      * after one warm-up, device events) and keeps the fastest. The heuristic's first choice is often not
      * the fastest at FLUX's shapes once the token count is split over GPUs (M = 1152 or 2304 leaves a
      * partial last wave of tiles). Runs once per shape, outside graph capture; a candidate that fails to
@@ -301,7 +258,7 @@ public final class CublasLtLinear implements AutoCloseable {
                 }
                 start.record(stream);
                 int status = cublas.CUBLAS_STATUS_SUCCESS;
-                for (int r = 0; r < TUNE_REPS && status == cublas.CUBLAS_STATUS_SUCCESS; r++) {
+                for (int r = 0; r < options.gemmTuneReps() && status == cublas.CUBLAS_STATUS_SUCCESS; r++) {
                     status = matmul(plan, c, out, x, w);
                 }
                 end.record(stream);
@@ -319,7 +276,7 @@ public final class CublasLtLinear implements AutoCloseable {
         plan.algo.position(best);
         if (firstMs < Float.MAX_VALUE && bestMs < Float.MAX_VALUE) {
             tuning = new Tuning(tuning.shapes() + 1, tuning.changed() + (best != 0 ? 1 : 0),
-                    tuning.firstMs() + firstMs / TUNE_REPS, tuning.bestMs() + bestMs / TUNE_REPS);
+                    tuning.firstMs() + firstMs / options.gemmTuneReps(), tuning.bestMs() + bestMs / options.gemmTuneReps());
         }
     }
 
@@ -370,10 +327,10 @@ public final class CublasLtLinear implements AutoCloseable {
                             "B_SCALE_MODE");
                     setScales(p.desc, xScale, wScale);
                     try (BytePointer fast = new BytePointer(1)) {
-                        fast.put(0, (byte) (FP8_FAST_ACCUM ? 1 : 0));
+                        fast.put(0, (byte) (options.fp8FastAccum() ? 1 : 0));
                         CudaCheck.cublasLt(cublas.cublasLtMatmulDescSetAttribute(p.desc,
                                 cublas.CUBLASLT_MATMUL_DESC_FAST_ACCUM, fast, 1),
-                                "cublasLtMatmulDescSetAttribute(FAST_ACCUM)", "value", FP8_FAST_ACCUM);
+                                "cublasLtMatmulDescSetAttribute(FAST_ACCUM)", "value", options.fp8FastAccum());
                     }
                 }
                 // A = w: K x N col-major, ld ldW; B = x: K x M, ld ldX; D = out: N x M, ld ldOut
@@ -393,7 +350,7 @@ public final class CublasLtLinear implements AutoCloseable {
                     CudaCheck.cublasLt(cublas.cublasLtMatmulPreferenceSetAttribute(pref,
                                     cublas.CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, ws, 8),
                             "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)");
-                    int wanted = TUNE ? CANDIDATES : 1;
+                    int wanted = options.gemmTune() ? options.gemmCandidates() : 1;
                     cublasLtMatmulHeuristicResult_t result = new cublasLtMatmulHeuristicResult_t(wanted);
                     int[] found = new int[1];
                     int s = cublas.cublasLtMatmulAlgoGetHeuristic(handle(), p.desc, p.a, p.b, p.d, p.d, pref, wanted,

@@ -1,6 +1,5 @@
 package dev.sparkdit.cuda;
 
-import dev.sparkdit.config.OnOff;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
@@ -48,9 +47,8 @@ public final class CudaOps implements Ops {
     private CudaEvent fork;
     private CudaEvent join;
 
-    /** System property: {@code on} (default) runs {@link #concurrently}'s side work on a second stream. */
-    public static final String SIDE_STREAM_PROPERTY = "sparkdit.cuda.side-stream";
-    private final boolean sideStream = OnOff.read(SIDE_STREAM_PROPERTY);
+    /** The kernel switches this device runs with (side stream, attention variant, GEMM tuning). */
+    private final CudaOptions options;
 
     /**
      * Scratch of the side ops: FP8 GEMM mode quantizes the text stream's GEMM inputs into it (the widest,
@@ -59,7 +57,11 @@ public final class CudaOps implements Ops {
     static final long SIDE_SCRATCH_BYTES = 64L << 20;
 
     public CudaOps(int deviceIndex, long scratchBytes) {
-        this(new CudaDevice(deviceIndex), null, scratchBytes);
+        this(deviceIndex, scratchBytes, CudaOptions.DEFAULTS);
+    }
+
+    public CudaOps(int deviceIndex, long scratchBytes, CudaOptions options) {
+        this(new CudaDevice(deviceIndex), null, scratchBytes, options);
     }
 
     /**
@@ -67,8 +69,9 @@ public final class CudaOps implements Ops {
      * side ops of {@link #concurrently}: the main ops' device and module, its own high-priority stream,
      * scratch arena and cuBLASLt handle.
      */
-    private CudaOps(CudaDevice cudaDevice, KernelModule shared, long scratchBytes) {
+    private CudaOps(CudaDevice cudaDevice, KernelModule shared, long scratchBytes, CudaOptions options) {
         this.cudaDevice = cudaDevice;
+        this.options = options;
         this.device = Device.cuda(cudaDevice.index());
         this.side = shared != null;
         CudaStream s = null;
@@ -80,7 +83,7 @@ public final class CudaOps implements Ops {
             mem = new DeviceMemory(device, scratchBytes);
             mod = shared != null ? shared : new KernelModule(cudaDevice);
             ActivationKernel act = new ActivationKernel(mod, s);
-            lin = new CublasLtLinear(device, s, act);
+            lin = new CublasLtLinear(device, s, act, options);
             this.activation = act;
         } catch (RuntimeException e) {
             if (lin != null) {
@@ -107,12 +110,17 @@ public final class CudaOps implements Ops {
         this.add = new Add(mod, s);
         this.layerNormModulate = new LayerNormModulate(mod, s);
         this.qkNormRope = new QkNormRope(mod, s);
-        this.attention = new Attention(mod, s, scratch);
+        this.attention = new Attention(mod, s, scratch, options.attentionVariant(), options.attentionSplitTail());
         this.mergeAttention = new MergeAttention(mod, s);
         this.addGated = new AddGated(mod, s);
         this.timestepEmbedding = new TimestepEmbedding(mod, s);
         this.fp8 = new Fp8Quant(mod, s);
         this.fillRandom = new FillRandom(mod, s);
+    }
+
+    /** The bf16 head-dim-128 attention kernel this device runs. */
+    public String attentionVariant() {
+        return options.attentionVariant();
     }
 
     @Override
@@ -317,6 +325,11 @@ public final class CudaOps implements Ops {
 
     /** A constant is fill_random with scale 0; strided views are filled row by row. */
     @Override
+    public void fillUniform(Tensor dst, long seed, float offset, float scale) {
+        fillRandom.run(dst, seed, offset, scale);
+    }
+
+    @Override
     public void fill(Tensor dst, float value) {
         if (dst.isContiguous()) {
             fillRandom.run(dst, 0, value, 0f);
@@ -378,7 +391,7 @@ public final class CudaOps implements Ops {
         if (side) {
             throw new IllegalStateException("concurrently: already on the side stream of " + device);
         }
-        if (!sideStream) {
+        if (!options.sideStream()) {
             Ops.super.concurrently(main, sideWork);
             return;
         }
@@ -387,7 +400,7 @@ public final class CudaOps implements Ops {
                 throw new IllegalStateException("concurrently: the side stream of " + device + " is made on the first"
                         + " call, which must run before graph capture (step once eagerly first)");
             }
-            sideOps = new CudaOps(cudaDevice, module, SIDE_SCRATCH_BYTES);
+            sideOps = new CudaOps(cudaDevice, module, SIDE_SCRATCH_BYTES, options);
             fork = new CudaEvent();
             join = new CudaEvent();
         }

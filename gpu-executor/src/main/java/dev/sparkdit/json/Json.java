@@ -1,41 +1,118 @@
 package dev.sparkdit.json;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON parser and writer, kept in-house so the executor does not bring a Jackson that
- * clashes with the one on Spark's classpath. It is sized for configuration and file headers (a
- * safetensors header of a FLUX shard is a few hundred kB), not for bulk data.
- *
- * <p>Parsed values are {@code LinkedHashMap<String, Object>} (key order kept), {@code ArrayList<Object>},
- * {@code String}, {@code Long} (an integer literal that fits a long), {@code Double} (any other
- * number), {@code Boolean}, or {@code null}. The typed helpers ({@link #asMap}, {@link #asLong}, ...)
- * read those values and throw a {@link JsonException} naming what was being read and what it was.
+ * JSON through Jackson (the version Spark carries, so the job's class path holds one), strict: duplicate keys,
+ * trailing text, non-finite numbers and nesting deeper than {@value #MAX_DEPTH} are errors. Parsed values are
+ * {@code LinkedHashMap<String, Object>} (key order kept), {@code ArrayList<Object>}, {@code String}, {@code Long}
+ * (an integer literal that fits a long), {@code Double} (any other number), {@code Boolean}, or {@code null}; the
+ * typed helpers ({@link #asMap}, {@link #asLong}, ...) read them and throw a {@link JsonException} naming what was
+ * being read and what it was.
  */
 public final class Json {
-    /** Deepest nesting of objects and arrays that {@link #parse} and {@link #write} accept. */
+    /** Deepest nesting of objects and arrays that {@link #parse} accepts. */
     public static final int MAX_DEPTH = 512;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder(new com.fasterxml.jackson.core.JsonFactory()
+                    .setStreamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH).build()))
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private Json() {
     }
 
+    /** The project's configured mapper, for code that binds JSON to records. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
     /** Parses one JSON value; anything but whitespace after it is an error. */
     public static Object parse(String text) {
-        return new JsonParser(text).parseDocument();
+        try {
+            return normalize(MAPPER.readValue(text, Object.class));
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            int offset = at == null ? -1 : (int) Math.max(0, at.getCharOffset());
+            throw new JsonException(offset, e.getOriginalMessage());
+        }
+    }
+
+    /** Integers become Longs, and those beyond a long Doubles, as the documented value types promise. */
+    private static Object normalize(Object v) {
+        if (v instanceof Integer i) {
+            return i.longValue();
+        }
+        if (v instanceof BigInteger b) {
+            return b.bitLength() < 64 ? (Object) b.longValue() : (Object) b.doubleValue();
+        }
+        if (v instanceof BigDecimal d) {
+            return d.doubleValue();
+        }
+        if (v instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                out.put((String) e.getKey(), normalize(e.getValue()));
+            }
+            return out;
+        }
+        if (v instanceof List<?> l) {
+            List<Object> out = new ArrayList<>(l.size());
+            for (Object o : l) {
+                out.add(normalize(o));
+            }
+            return out;
+        }
+        return v;
     }
 
     /**
-     * Compact JSON for {@code value}: maps with String keys (written in iteration order), lists, strings,
-     * boxed numbers (finite), booleans and null. Doubles are written so they parse back to the same bits.
+     * Compact JSON for {@code value}: maps with String keys (written in iteration order), lists, strings, boxed
+     * finite numbers, booleans and null. Doubles are written so they parse back to the same bits.
      */
     public static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        JsonWriter.write(value, out, "$", 0);
-        return out.toString();
+        requireWritable(value, "$");
+        try {
+            return MAPPER.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new JsonException("cannot write JSON: " + e.getOriginalMessage());
+        }
     }
 
-    /** A JSON object, or a {@link JsonException} naming {@code what} and the actual type. */
+    private static void requireWritable(Object v, String path) {
+        if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
+            throw new JsonException("cannot write " + path + ": " + v + " has no JSON representation");
+        }
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                if (!(e.getKey() instanceof String)) {
+                    throw new JsonException("cannot write " + path + ": key " + e.getKey() + " is not a String");
+                }
+                requireWritable(e.getValue(), path + "." + e.getKey());
+            }
+        } else if (v instanceof List<?> l) {
+            for (int i = 0; i < l.size(); i++) {
+                requireWritable(l.get(i), path + "[" + i + "]");
+            }
+        }
+    }
+
     @SuppressWarnings("unchecked")
     public static Map<String, Object> asMap(Object value, String what) {
         if (value instanceof Map<?, ?> map) {
@@ -105,7 +182,7 @@ public final class Json {
     private static JsonException wrongType(String what, String expected, Object actual) {
         String shown = "";
         if (actual instanceof String s) {
-            shown = " \"" + JsonParser.abbreviate(s) + "\"";
+            shown = " \"" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "\"";
         } else if (actual instanceof Number || actual instanceof Boolean) {
             shown = " " + actual;
         }

@@ -48,7 +48,11 @@ public final class RandomCase {
             throw new IllegalArgumentException("grid " + gridH + "x" + gridW + " and text length " + txt
                     + " must be positive");
         }
-        Files.createDirectories(dir);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the case folder " + dir + ": " + dev.sparkdit.io.IoMessages.describe(e), e);
+        }
         SplittableRandom rng = new SplittableRandom(seed);
         Map<String, HostTensor> weights = new LinkedHashMap<>();
         for (ModelParam p : FluxCheckpointLayout.DIFFUSERS.params(cfg)) {

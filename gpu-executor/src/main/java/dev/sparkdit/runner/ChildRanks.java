@@ -29,8 +29,12 @@ public final class ChildRanks implements AutoCloseable {
                 cmd.addAll(inheritedJvmOptions());
                 cmd.add("dev.sparkdit.cli.Main");
                 cmd.addAll(argsOfRank.apply(rank));
-                c.children.add(new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                        .redirectError(ProcessBuilder.Redirect.INHERIT).start());
+                ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                        .redirectError(ProcessBuilder.Redirect.INHERIT);
+                // The launcher's stdout descriptor (cli.Main.STDOUT_FD_ENV) is not inherited by children: their
+                // results come back in files, and fd 1 (this process's stderr) is where their messages belong.
+                pb.environment().remove("SPARKDIT_STDOUT_FD");
+                c.children.add(pb.start());
             }
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -40,9 +44,9 @@ public final class ChildRanks implements AutoCloseable {
     }
 
     /**
-     * This JVM's own options (heap, -XX:ErrorFile, -D properties such as javacpp's paths or the attention
-     * variant), so that a child rank runs as its parent does; debugger and agent options are left out,
-     * since a second JVM cannot bind the same port.
+     * This JVM's own options (heap, -XX:ErrorFile, JavaCPP's -D paths), so that a child rank runs as its parent
+     * does; debugger and agent options are left out, since a second JVM cannot bind the same port. Run options
+     * travel on the child's command line ({@code --conf}), not here.
      */
     static List<String> inheritedJvmOptions() {
         List<String> opts = new ArrayList<>();

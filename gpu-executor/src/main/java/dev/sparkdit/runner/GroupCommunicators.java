@@ -1,9 +1,8 @@
 package dev.sparkdit.runner;
 
+import dev.sparkdit.backend.CommunicatorFactory;
 import dev.sparkdit.backend.ComputeBackend;
-import dev.sparkdit.cuda.CudaBackend;
-import dev.sparkdit.cuda.CudaPeerWindows;
-import dev.sparkdit.usp.Fp8Communication;
+import dev.sparkdit.options.RunOptions;
 import dev.sparkdit.usp.LocalAttention;
 import dev.sparkdit.usp.ParallelPlan;
 import dev.sparkdit.usp.RankPlacement;
@@ -12,78 +11,103 @@ import dev.sparkdit.usp.SequenceAttention;
 import dev.sparkdit.usp.UlyssesAttention;
 import dev.sparkdit.usp.UspAttention;
 import dev.sparkdit.usp.comm.Communicator;
-import dev.sparkdit.usp.comm.GlooCommunicator;
-import dev.sparkdit.usp.comm.NcclCommunicator;
 import dev.sparkdit.usp.comm.PeerWindows;
 import dev.sparkdit.usp.comm.Rendezvous;
 
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * One rank's communicators (its Ulysses group and its ring, where the degree is above 1) and the
- * attention strategy built on them. NCCL for the CUDA backend on the backend's stream, Gloo for the CPU.
+ * One rank's communicators, made by its backend: its Ulysses group and its ring where their degree is above
+ * 1, and the whole sequence-parallel group (every rank sharing one image: the text states go out from its
+ * first rank, the latents come back to it). Attention strategies are built on them per token split and kept.
  */
-public final class GroupCommunicators implements AutoCloseable {
-    final List<Communicator> all = new ArrayList<>();
-    final SequenceAttention attention;
-    /** Peer windows of the Ulysses group (CUDA ranks only; closed before the communicators). */
-    private final CudaPeerWindows windows;
+final class GroupCommunicators implements AutoCloseable {
+    private final List<Communicator> all = new ArrayList<>();
+    private final Communicator ulysses;
+    private final Communicator ring;
+    private final Communicator group;
+    private final PeerWindows windows;
+    private final RunOptions options;
+    private final Map<List<Integer>, SequenceAttention> strategies = new HashMap<>();
 
     GroupCommunicators(ParallelPlan plan, RankPlacement me, ComputeBackend backend, Rendezvous rendezvous,
-                       int[] lengths, Fp8Communication fp8, Duration timeout) {
-        Communicator ulysses = null;
-        Communicator ring = null;
+                       RunOptions options) {
+        this.options = options;
+        CommunicatorFactory factory = backend.communicators();
+        String replica = "d" + me.dpIndex();
+        Communicator u = null;
+        Communicator r = null;
+        Communicator g = null;
         try {
             if (plan.ulysses() > 1) {
-                ulysses = create(backend, rendezvous, "d" + me.dpIndex() + "-ulysses-r" + me.ringIndex(),
-                        me.ulyssesIndex(), plan.ulysses(), timeout);
-                all.add(ulysses);
+                u = factory.create(rendezvous, replica + "-ulysses-r" + me.ringIndex(), me.ulyssesIndex(),
+                        plan.ulysses(), options.collectiveTimeout());
+                all.add(u);
             }
             if (plan.ring() > 1) {
-                ring = create(backend, rendezvous, "d" + me.dpIndex() + "-ring-u" + me.ulyssesIndex(),
-                        me.ringIndex(), plan.ring(), timeout);
-                all.add(ring);
+                r = factory.create(rendezvous, replica + "-ring-u" + me.ulyssesIndex(), me.ringIndex(), plan.ring(),
+                        options.collectiveTimeout());
+                all.add(r);
+            }
+            if (plan.sequenceParallelDegree() > 1) {
+                g = factory.create(rendezvous, replica + "-group", me.sequenceIndex(plan.ulysses()),
+                        plan.sequenceParallelDegree(), options.collectiveTimeout());
+                all.add(g);
             }
         } catch (RuntimeException e) {
             abort();
             close();
             throw e;
         }
-        windows = backend instanceof CudaBackend cuda && ulysses != null
-                ? new CudaPeerWindows(cuda.cudaOps(), timeout) : null;
-        PeerWindows peers = windows != null ? windows : PeerWindows.NONE;
-        if (ulysses != null && ring != null) {
-            attention = new UspAttention(ulysses, ring, lengths, fp8, peers);
-        } else if (ulysses != null) {
-            attention = new UlyssesAttention(ulysses, lengths, fp8, LocalAttention.INSTANCE,
-                    Integer.getInteger(UlyssesAttention.CHUNKS_PROPERTY, UlyssesAttention.DEFAULT_CHUNKS), peers);
-        } else if (ring != null) {
-            attention = new RingAttention(ring, lengths);
-        } else {
-            attention = LocalAttention.INSTANCE;
-        }
+        this.ulysses = u;
+        this.ring = r;
+        this.group = g;
+        this.windows = u != null ? backend.peerWindows(options.collectiveTimeout()) : PeerWindows.NONE;
     }
 
-    private static Communicator create(ComputeBackend backend, Rendezvous rendezvous, String group, int rank,
-                                       int size, Duration timeout) {
-        if (backend instanceof CudaBackend cuda) {
-            return NcclCommunicator.create(rendezvous, group, rank, size, cuda.ops().device().index(),
-                    cuda.cudaOps().stream().handle(), timeout);
-        }
-        return GlooCommunicator.create(rendezvous, group, rank, size, timeout);
+    /** The whole group sharing one sequence (null for a single rank). */
+    Communicator group() {
+        return group;
     }
 
+    /**
+     * The attention strategy for these per-rank token counts (sequence-index order), made once per split: Ulysses,
+     * Ring, the USP mesh or local attention.
+     */
+    SequenceAttention attention(int[] lengths) {
+        return strategies.computeIfAbsent(Arrays.stream(lengths).boxed().toList(), k -> {
+            if (ulysses != null && ring != null) {
+                return new UspAttention(ulysses, ring, lengths, options.fp8(), options.sequence(), windows);
+            }
+            if (ulysses != null) {
+                return new UlyssesAttention(ulysses, lengths, options.fp8(), LocalAttention.INSTANCE,
+                        options.sequence(), windows);
+            }
+            if (ring != null) {
+                return new RingAttention(ring, lengths);
+            }
+            return LocalAttention.INSTANCE;
+        });
+    }
+
+    /** Makes peers blocked in a collective with this rank fail fast. Best effort, idempotent. */
     void abort() {
         if (windows != null) {
-            windows.abort();
+            try {
+                windows.abort();
+            } catch (RuntimeException ignored) {
+                // The point is to release peers; the first error is the one reported.
+            }
         }
         for (Communicator c : all) {
             try {
                 c.abort();
             } catch (RuntimeException ignored) {
-                // Aborting is best effort: the point is to release peers, and the first error is reported.
+                // As above.
             }
         }
     }
@@ -94,7 +118,7 @@ public final class GroupCommunicators implements AutoCloseable {
             try {
                 windows.close();
             } catch (RuntimeException ignored) {
-                // As below: after a failure the first error is what the caller sees.
+                // After a failure the first error is what the caller sees.
             }
         }
         for (Communicator c : all) {

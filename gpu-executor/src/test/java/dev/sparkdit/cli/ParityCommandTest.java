@@ -65,12 +65,12 @@ class ParityCommandTest {
         Result missing = run("parity", "--case", tmp.resolve("nope").toString());
         assertEquals(2, missing.status());
         assertTrue(missing.err().contains("nope"), missing.err());
-        Result unknown = run("parity", "--frobnicate");
+        Result unknown = run("parity", "--case", golden("flux_tiny_dev"), "--frobnicate");
         assertEquals(2, unknown.status());
         assertTrue(unknown.err().contains("--frobnicate"), unknown.err());
         Result degrees = run("parity", "--case", golden("flux_tiny_dev"), "--ranks", "4", "--ulysses", "3", "--ring", "1");
         assertEquals(2, degrees.status());
-        assertTrue(degrees.err().contains("--ulysses 3 x --ring 1 must equal --ranks 4"), degrees.err());
+        assertTrue(degrees.err().contains("--ulysses 3 x --ring 1 = 3 ranks, but --ranks is 4"), degrees.err());
     }
 
     @Test

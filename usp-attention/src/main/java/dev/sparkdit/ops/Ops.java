@@ -51,6 +51,13 @@ public interface Ops extends AutoCloseable {
     /** Sets every element of {@code dst} to {@code value} (padding, poisoning). */
     void fill(Tensor dst, float value);
 
+    /**
+     * Fills a contiguous {@code dst} with {@code offset + scale * u}, u uniform in [-1, 1) from a hash of
+     * (seed, element index): {@link SeededUniform}, the same values on every backend (random models for
+     * benchmarks; never the initial noise of an image, which has its own generator).
+     */
+    void fillUniform(Tensor dst, long seed, float offset, float scale);
+
     // ---- compute ---------------------------------------------------------------------------------
 
     /**

@@ -1,6 +1,5 @@
 package dev.sparkdit.usp;
 
-import dev.sparkdit.config.OnOff;
 import dev.sparkdit.ops.Ops;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
@@ -53,69 +52,25 @@ public final class UlyssesAttention implements SequenceAttention {
     private boolean windowOpened;
     private PeerWindow window;
 
-    /**
-     * System property: {@code on} (default) exchanges through a {@link PeerWindow} where the group can
-     * open one; {@code off} always uses the communicator's all-to-all.
-     */
-    public static final String PEER_WINDOW_PROPERTY = "sparkdit.ulysses.peer-window";
-
-    /**
-     * System property: {@code on} (default) lets the Ulysses group split replicated work
-     * ({@link #replicas()}); {@code off} has every rank do all of it (A/B benchmarks).
-     */
-    public static final String REPLICA_SPLIT_PROPERTY = "sparkdit.ulysses.replica-split";
-
-    /**
-     * System property: {@code on} (default) has local attention in a peer window store its output's row
-     * parts straight into their owners' windows (Ops.attention's parts); {@code off} stores into scratch
-     * and copies (A/B benchmarks).
-     */
-    public static final String DIRECT_BACK_PROPERTY = "sparkdit.ulysses.direct-back";
-
-    /**
-     * System property: head chunks of the pipelined exchange (default {@value #DEFAULT_CHUNKS}). Measured
-     * on 2x H200 at the FLUX.1-dev shape (2026-11-22): 3 chunks hid about 6 ms of all-to-all per step but
-     * cost 8 ms of attention (a third of the heads fills a third of the grid, and NCCL's blocks share the
-     * SMs), 84.0 against 80.4 ms per step; so no pipelining unless asked for.
-     */
-    public static final String CHUNKS_PROPERTY = "sparkdit.ulysses.chunks";
-    public static final int DEFAULT_CHUNKS = 1;
-
-    /** Local attention on the head-split tensors. */
+    /** Local attention on the head-split tensors, default options, no peer windows. */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8) {
-        this(comm, lengths, fp8, LocalAttention.INSTANCE);
+        this(comm, lengths, fp8, LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, PeerWindows.NONE);
     }
 
     /**
      * @param lengths tokens held by each rank of {@code comm}, indexed by group rank
      * @param inner   attention over the gathered sequence {@code [hu, S, Dh]} (local, or a ring)
-     */
-    public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner) {
-        this(comm, lengths, fp8, inner, Integer.getInteger(CHUNKS_PROPERTY, DEFAULT_CHUNKS));
-    }
-
-    /**
-     * @param chunks head chunks the exchange is pipelined over when every rank holds the same number of
-     *               tokens (at most {@code hu}; 1 = no pipelining)
-     */
-    public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
-                            int chunks) {
-        this(comm, lengths, fp8, inner, chunks, PeerWindows.NONE);
-    }
-
-    /**
+     * @param options {@link SequenceOptions#ulyssesChunks()}: head chunks the exchange is pipelined over when
+     *                every rank holds the same number of tokens (at most {@code hu}; 1 = no pipelining); the
+     *                peer window, replica split and direct-back switches
      * @param windows opens the peer window of the even path on the first call that can use one
      *                ({@link PeerWindows#NONE}: always the communicator's all-to-all)
      */
     public UlyssesAttention(Communicator comm, int[] lengths, Fp8Communication fp8, SequenceAttention inner,
-                            int chunks, PeerWindows windows) {
+                            SequenceOptions options, PeerWindows windows) {
         this.windows = windows;
-        this.windowAllowed = OnOff.read(PEER_WINDOW_PROPERTY);
-        if (chunks < 1) {
-            throw new IllegalArgumentException("ulysses: chunks must be >= 1, got " + chunks + " (property "
-                    + CHUNKS_PROPERTY + ")");
-        }
-        this.chunks = chunks;
+        this.windowAllowed = options.peerWindow();
+        this.chunks = options.ulyssesChunks();
         int max = LocalShapes.requireLengths("ulysses", lengths, comm.size());
         this.comm = comm;
         this.lengths = lengths.clone();
@@ -130,8 +85,8 @@ public final class UlyssesAttention implements SequenceAttention {
         this.even = even(lengths, 0, lengths.length);
         this.fp8 = fp8;
         this.inner = inner;
-        this.replicas = OnOff.read(REPLICA_SPLIT_PROPERTY) ? ReplicaSplit.over(comm) : ReplicaSplit.ALONE;
-        this.directBack = OnOff.read(DIRECT_BACK_PROPERTY);
+        this.replicas = options.replicaSplit() ? ReplicaSplit.over(comm) : ReplicaSplit.ALONE;
+        this.directBack = options.directBack();
     }
 
     @Override
@@ -521,7 +476,7 @@ public final class UlyssesAttention implements SequenceAttention {
     }
 
     /**
-     * The Ulysses group, unless {@value #REPLICA_SPLIT_PROPERTY} is {@code off}; the split itself is
+     * The Ulysses group, unless {@link SequenceOptions#replicaSplit()} is off; the split itself is
      * built once, here, so every block of a step sees the same object.
      */
     @Override

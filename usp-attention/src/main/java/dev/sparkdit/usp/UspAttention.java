@@ -20,13 +20,17 @@ import java.util.Arrays;
 public final class UspAttention implements SequenceAttention {
     private final UlyssesAttention delegate;
 
+    /** Default options, no peer windows. */
     public UspAttention(Communicator ulysses, Communicator ring, int[] lengths, Fp8Communication fp8) {
-        this(ulysses, ring, lengths, fp8, PeerWindows.NONE);
+        this(ulysses, ring, lengths, fp8, SequenceOptions.DEFAULTS, PeerWindows.NONE);
     }
 
-    /** @param windows peer windows for the Ulysses exchange (see {@link UlyssesAttention}) */
+    /**
+     * @param options the Ulysses switches (see {@link UlyssesAttention})
+     * @param windows peer windows for the Ulysses exchange (see {@link UlyssesAttention})
+     */
     public UspAttention(Communicator ulysses, Communicator ring, int[] lengths, Fp8Communication fp8,
-                        PeerWindows windows) {
+                        SequenceOptions options, PeerWindows windows) {
         int u = ulysses.size();
         int r = ring.size();
         if (lengths.length != u * r) {
@@ -42,10 +46,9 @@ public final class UspAttention implements SequenceAttention {
         int[] ulyssesLengths = Arrays.copyOfRange(lengths, ring.rank() * u, ring.rank() * u + u);
         // The ring pairs ranks of different Ulysses groups, so every group must hand it the same head
         // blocks: pipelined head chunks only when every group takes the even path (equal lengths).
-        int chunks = evenGroups(lengths, u) ? Integer.getInteger(UlyssesAttention.CHUNKS_PROPERTY,
-                UlyssesAttention.DEFAULT_CHUNKS) : 1;
+        SequenceOptions ulyssesOptions = evenGroups(lengths, u) ? options : options.withUlyssesChunks(1);
         this.delegate = new UlyssesAttention(ulysses, ulyssesLengths, fp8, new RingAttention(ring, ringLengths),
-                chunks, windows);
+                ulyssesOptions, windows);
     }
 
     /** Whether every Ulysses group (consecutive runs of {@code u} lengths) holds equal, non-zero lengths. */

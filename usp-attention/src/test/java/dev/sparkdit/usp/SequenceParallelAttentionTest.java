@@ -4,12 +4,13 @@ import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.comm.Communicator;
+import dev.sparkdit.usp.comm.PeerWindows;
 import dev.sparkdit.usp.comm.GlooCommunicator;
 import dev.sparkdit.usp.comm.InProcessRendezvous;
 import dev.sparkdit.usp.testing.HostFloats;
 import dev.sparkdit.usp.testing.HostPeerWindows;
 import dev.sparkdit.usp.testing.Ranks;
-import dev.sparkdit.usp.testing.TestOps;
+import dev.sparkdit.cpu.TorchOps;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -66,21 +67,21 @@ class SequenceParallelAttentionTest {
     @Test
     void ulyssesEvenTwoRanksFiveHeadsInThreeChunks() throws Exception {
         check(5, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                LocalAttention.INSTANCE, 3)), 1e-5, 2f, 12, 24);
+                LocalAttention.INSTANCE, chunks(3), PeerWindows.NONE)), 1e-5, 2f, 12, 24);
     }
 
     @Test
     void ulyssesEvenThreeRanksSevenHeadsInTwoChunks() throws Exception {
         check(7, 3, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                LocalAttention.INSTANCE, 2)), 1e-5, 2f, 12, 24);
+                LocalAttention.INSTANCE, chunks(2), PeerWindows.NONE)), 1e-5, 2f, 12, 24);
     }
 
     @Test
     void ulyssesEvenOneChunkAndMoreChunksThanHeads() throws Exception {
         check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                LocalAttention.INSTANCE, 1)), 1e-5, 2f, 12, 24);
+                LocalAttention.INSTANCE, chunks(1), PeerWindows.NONE)), 1e-5, 2f, 12, 24);
         check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                LocalAttention.INSTANCE, 9)), 1e-5, 2f, 12, 24);
+                LocalAttention.INSTANCE, chunks(9), PeerWindows.NONE)), 1e-5, 2f, 12, 24);
     }
 
     @Test
@@ -92,7 +93,7 @@ class SequenceParallelAttentionTest {
     @Test
     void ulyssesEvenFp8() throws Exception {
         double err = check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.ON,
-                LocalAttention.INSTANCE, 3)), 0.15, 1f, 12, 24);
+                LocalAttention.INSTANCE, chunks(3), PeerWindows.NONE)), 0.15, 1f, 12, 24);
         assertTrue(err > 1e-6, "fp8 communication changed nothing: max error " + err);
     }
 
@@ -103,7 +104,7 @@ class SequenceParallelAttentionTest {
     void ulyssesTwoRanksThroughAPeerWindow() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
             check(4, 2, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                    LocalAttention.INSTANCE, 1, w)), 1e-5, 2f, 12, 24);
+                    LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, w)), 1e-5, 2f, 12, 24);
             assertEquals(2 * 2, w.barriers(), "two calls, two barriers each");
         }
     }
@@ -112,7 +113,7 @@ class SequenceParallelAttentionTest {
     void ulyssesThreeRanksThroughAPeerWindow() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
             check(6, 3, 1, (r, c, l) -> evenLengths(l, new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                    LocalAttention.INSTANCE, 1, w)), 1e-5, 2f, 12, 24);
+                    LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, w)), 1e-5, 2f, 12, 24);
             assertEquals(2 * 2, w.barriers());
         }
     }
@@ -121,7 +122,7 @@ class SequenceParallelAttentionTest {
     void uspTwoByTwoThroughPeerWindowsWithARingInside() throws Exception {
         // two Ulysses groups (one per ring index), each with its own window
         try (HostPeerWindows w = new HostPeerWindows(c -> c.toString().replaceAll(", rank .*", ""))) {
-            check(4, 2, 2, (r, c, l) -> evenLengths(l, new UspAttention(c[0], c[1], l, Fp8Communication.OFF, w)),
+            check(4, 2, 2, (r, c, l) -> evenLengths(l, new UspAttention(c[0], c[1], l, Fp8Communication.OFF, SequenceOptions.DEFAULTS, w)),
                     1e-5, 2f, 12, 24);
             assertEquals(2 * 2 * 2, w.barriers(), "two groups, two calls, two barriers each");
         }
@@ -131,7 +132,7 @@ class SequenceParallelAttentionTest {
     void ulyssesQkvWrittenStraightIntoThePeerWindow() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
             check(4, 2, 1, (r, c, l) -> new IntoTargets(evenLengths(l, new UlyssesAttention(c[0], l,
-                    Fp8Communication.OFF, LocalAttention.INSTANCE, 1, w)), true), 1e-5, 2f, 12, 24);
+                    Fp8Communication.OFF, LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, w)), true), 1e-5, 2f, 12, 24);
             assertEquals(2 * 2, w.barriers());
         }
     }
@@ -140,7 +141,7 @@ class SequenceParallelAttentionTest {
     void uspQkvWrittenStraightIntoThePeerWindows() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> c.toString().replaceAll(", rank .*", ""))) {
             check(4, 2, 2, (r, c, l) -> new IntoTargets(evenLengths(l, new UspAttention(c[0], c[1], l,
-                    Fp8Communication.OFF, w)), true), 1e-5, 2f, 12, 24);
+                    Fp8Communication.OFF, SequenceOptions.DEFAULTS, w)), true), 1e-5, 2f, 12, 24);
             assertEquals(2 * 2 * 2, w.barriers());
         }
     }
@@ -184,43 +185,37 @@ class SequenceParallelAttentionTest {
     void headsNotDivisibleOrUnevenLengthsKeepTheAllToAll() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
             check(5, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                    LocalAttention.INSTANCE, 1, w), 1e-5, 2f, 12, 24);
+                    LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, w), 1e-5, 2f, 12, 24);
             check(4, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                    LocalAttention.INSTANCE, 1, w), 1e-5);
+                    LocalAttention.INSTANCE, SequenceOptions.DEFAULTS, w), 1e-5);
             assertEquals(0, w.barriers(), "5 heads over 2 ranks, or 37 tokens over 2, cannot use the window");
         }
     }
 
     @Test
-    void peerWindowPropertyOffKeepsTheAllToAllAndOtherValuesAreRejected() throws Exception {
-        String before = System.getProperty(UlyssesAttention.PEER_WINDOW_PROPERTY);
+    void peerWindowOffKeepsTheAllToAll() throws Exception {
         try (HostPeerWindows w = new HostPeerWindows(c -> "ulysses")) {
-            System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, "off");
             check(4, 2, 1, (r, c, l) -> new UlyssesAttention(c[0], l, Fp8Communication.OFF,
-                    LocalAttention.INSTANCE, 1, w), 1e-5, 2f, 12, 24);
+                    LocalAttention.INSTANCE, SequenceOptions.DEFAULTS.withPeerWindow(false), w), 1e-5, 2f, 12, 24);
             assertEquals(0, w.barriers());
-            System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, "maybe");
-            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                    () -> new UlyssesAttention(new FakeGroup(), new int[] {1, 1}, Fp8Communication.OFF,
-                            LocalAttention.INSTANCE, 1, w));
-            assertTrue(e.getMessage().contains("maybe") && e.getMessage().contains(UlyssesAttention.PEER_WINDOW_PROPERTY),
-                    e.getMessage());
-        } finally {
-            if (before == null) {
-                System.clearProperty(UlyssesAttention.PEER_WINDOW_PROPERTY);
-            } else {
-                System.setProperty(UlyssesAttention.PEER_WINDOW_PROPERTY, before);
-            }
         }
     }
 
     @Test
-    void chunksBelowOneAreRejectedNamingTheProperty() {
+    void badOptionValuesAreRejectedNamingTheKey() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new UlyssesAttention(new FakeGroup(), new int[] {1, 1}, Fp8Communication.OFF,
-                        LocalAttention.INSTANCE, 0));
-        assertTrue(e.getMessage().contains("0") && e.getMessage().contains(UlyssesAttention.CHUNKS_PROPERTY),
+                () -> SequenceOptions.from(java.util.Map.of("sparkdit.ulysses.peer-window", "maybe")));
+        assertTrue(e.getMessage().contains("maybe") && e.getMessage().contains("sparkdit.ulysses.peer-window"),
                 e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> SequenceOptions.from(java.util.Map.of("sparkdit.ulysses.chunks", "0")));
+        assertTrue(e.getMessage().contains("0") && e.getMessage().contains("sparkdit.ulysses.chunks"), e.getMessage());
+        assertEquals(SequenceOptions.DEFAULTS.withPeerWindow(false),
+                SequenceOptions.from(SequenceOptions.DEFAULTS.withPeerWindow(false).toMap()));
+    }
+
+    private static SequenceOptions chunks(int n) {
+        return SequenceOptions.DEFAULTS.withUlyssesChunks(n);
     }
 
     /** The tests above mean the even path: fail if the split they chose is not even after all. */
@@ -283,7 +278,7 @@ class SequenceParallelAttentionTest {
             }
         }
         float[] reference;
-        try (TestOps ops = new TestOps(1 << 20)) {
+        try (TorchOps ops = new TorchOps(1 << 20)) {
             Arena a = ops.scratch();
             Tensor[] full = new Tensor[3];
             for (int t = 0; t < 3; t++) {
@@ -312,7 +307,7 @@ class SequenceParallelAttentionTest {
                 tokens[n++] = textTokens + image.start(rank) + i;
             }
             Communicator[] comms = new Communicator[2];
-            TestOps ops = new TestOps(4 << 20);
+            TorchOps ops = new TorchOps(4 << 20);
             boolean failed = false;
             try {
                 comms[0] = GlooCommunicator.create(rv, "ulysses/" + me.ringIndex(), me.ulyssesIndex(), ulysses, TIMEOUT);

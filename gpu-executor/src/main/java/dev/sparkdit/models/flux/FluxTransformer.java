@@ -77,18 +77,12 @@ public final class FluxTransformer {
                 ops, weights, dtype));
     }
 
-    /** Fills a weight tensor with {@code offset + scale * u}, u uniform in [-1, 1), on its device. */
-    @FunctionalInterface
-    public interface RandomFill {
-        void fill(Tensor t, long seed, float offset, float scale);
-    }
-
     /**
      * A model of this config with seeded random weights made on the device (benchmarks): Linear
      * weights and biases uniform in +-0.5/sqrt(fan_in) (half of PyTorch's init, as the diffusers
      * baseline shrinks them, to keep 57 random blocks' activations finite), RMSNorm weights 1.
      */
-    public static FluxTransformer random(FluxConfig config, Arena weights, DType dtype, RandomFill fill, long seed) {
+    public static FluxTransformer random(FluxConfig config, Ops ops, Arena weights, DType dtype, long seed) {
         Map<String, Tensor> p = new java.util.LinkedHashMap<>();
         long fanIn = config.dim();
         long i = 0;
@@ -98,9 +92,9 @@ public final class FluxTransformer {
                 fanIn = mp.shape()[1];
             }
             if (mp.name().contains(".norm_")) {
-                fill.fill(t, seed + i, 1f, 0f);
+                ops.fillUniform(t, seed + i, 1f, 0f);
             } else {
-                fill.fill(t, seed + i, 0f, (float) (0.5 / Math.sqrt(fanIn)));
+                ops.fillUniform(t, seed + i, 0f, (float) (0.5 / Math.sqrt(fanIn)));
             }
             p.put(mp.name(), t);
             i++;

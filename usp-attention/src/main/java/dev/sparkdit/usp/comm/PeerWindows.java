@@ -7,7 +7,7 @@ import java.util.Optional;
  * (on GPUs: ranks that are threads of one process, each on its own GPU, with peer access between every
  * pair). The windows opened belong to the factory, which closes them.
  */
-public interface PeerWindows {
+public interface PeerWindows extends AutoCloseable {
 
     /** For backends or groups where ranks cannot store into each other's memory. */
     PeerWindows NONE = (comm, bytes) -> Optional.empty();
@@ -19,4 +19,13 @@ public interface PeerWindows {
      * @return empty when the group's ranks cannot store into each other's memory
      */
     Optional<PeerWindow> open(Communicator comm, long bytes);
+
+    /** After a failure: wakes peers waiting at a window's barrier so that they fail fast. Idempotent. */
+    default void abort() {
+    }
+
+    /** Closes the windows opened. */
+    @Override
+    default void close() {
+    }
 }

@@ -4,7 +4,7 @@ import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 import dev.sparkdit.usp.testing.HostFloats;
-import dev.sparkdit.usp.testing.HostMemory;
+import dev.sparkdit.cpu.HostMemory;
 import dev.sparkdit.usp.testing.Ranks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
