@@ -9,9 +9,11 @@ import java.util.Objects;
  *
  * <pre>
  * sigmas    [steps + 1]  float32, from 1 (pure noise) falling to sigmas[steps] = 0 (the image)
- * timesteps [steps]      float32, sigmas[i] * num_train_timesteps: what the transformer is given
- *                        (FluxPipeline passes timestep / 1000 to it, i.e. sigmas[i] again)
+ * timesteps [steps]      float32, sigmas[i] * num_train_timesteps
  * </pre>
+ *
+ * <p>The transformer is given {@code timesteps[i] / 1000} ({@link #transformerTimestep}), computed as
+ * FluxPipeline does: a second float32 rounding, so not always bit-equal to {@code sigmas[i]}.
  *
  * <p>Step {@code i} (0-based) takes the latent {@code x} at {@code sigmas[i]} and the transformer's
  * velocity {@code v} there to {@code x_next = x + (sigmas[i + 1] - sigmas[i]) * v}, all in float32
@@ -117,10 +119,19 @@ public record FlowMatchSchedule(float[] sigmas, float[] timesteps) {
     }
 
     /**
+     * The timestep input of the transformer at step {@code i}: {@code timesteps[i] / 1000} in float32,
+     * as FluxPipeline computes {@code timestep / 1000} for float32 latents. (With bfloat16 latents the
+     * reference first rounds {@code timesteps[i]} to bfloat16 and divides in bfloat16.)
+     */
+    public float transformerTimestep(int i) {
+        return timesteps[i] / 1000f;
+    }
+
+    /**
      * Euler step {@code step} in place: {@code x[j] += (sigmas[step + 1] - sigmas[step]) * v[j]} for
      * {@code j} in {@code [0, x.length)}, in float32 with the product rounded before the sum, as
      * diffusers' {@code FlowMatchEulerDiscreteScheduler.step} computes {@code sample + dt * model_output}
-     * (two separate torch ops).
+     * (two separate torch ops) for float32 latents.
      */
     public void eulerStep(int step, float[] x, float[] v) {
         if (step < 0 || step >= steps()) {

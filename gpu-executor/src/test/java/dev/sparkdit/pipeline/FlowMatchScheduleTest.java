@@ -114,6 +114,15 @@ class FlowMatchScheduleTest {
     }
 
     @Test
+    void transformerTimestepIsTheTimestepOver1000InFloat32() {
+        FlowMatchSchedule s = FlowMatchSchedule.of(FlowMatchSchedulerConfig.dev(), 28, 4096);
+        for (int i = 0; i < s.steps(); i++) {
+            assertEquals(s.timestep(i) / 1000f, s.transformerTimestep(i));
+            assertEquals(s.sigma(i), s.transformerTimestep(i), 1e-7f);
+        }
+    }
+
+    @Test
     void eulerStepMovesBySigmaDifferenceTimesVelocity() {
         FlowMatchSchedule s = FlowMatchSchedule.of(FlowMatchSchedulerConfig.schnell(), 4, 4096);
         float[] x = {1f, -2f, 0.5f};
