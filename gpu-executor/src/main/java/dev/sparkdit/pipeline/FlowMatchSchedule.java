@@ -1,5 +1,6 @@
 package dev.sparkdit.pipeline;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -149,17 +150,17 @@ public record FlowMatchSchedule(float[] sigmas, float[] timesteps) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof FlowMatchSchedule s && java.util.Arrays.equals(s.sigmas, sigmas)
-                && java.util.Arrays.equals(s.timesteps, timesteps);
+        return o instanceof FlowMatchSchedule s && Arrays.equals(s.sigmas, sigmas)
+                && Arrays.equals(s.timesteps, timesteps);
     }
 
     @Override
     public int hashCode() {
-        return 31 * java.util.Arrays.hashCode(sigmas) + java.util.Arrays.hashCode(timesteps);
+        return 31 * Arrays.hashCode(sigmas) + Arrays.hashCode(timesteps);
     }
 
     @Override
     public String toString() {
-        return "FlowMatchSchedule[" + steps() + " steps, sigmas " + java.util.Arrays.toString(sigmas) + "]";
+        return "FlowMatchSchedule[" + steps() + " steps, sigmas " + Arrays.toString(sigmas) + "]";
     }
 }
