@@ -1,0 +1,70 @@
+package dev.sparkdit.pipeline;
+
+/**
+ * How large FLUX.1's latent is for an image of {@code height x width} pixels.
+ *
+ * <pre>
+ * unpacked latent  [16, height/8, width/8]                  what the VAE decodes (channel-major)
+ * packed tokens    [(height/16) * (width/16), 64]           what the transformer sees: each token is a
+ *                                                            2x2 patch of all 16 channels
+ * </pre>
+ *
+ * diffusers' FluxPipeline floors sizes that are not multiples of 16 (with a warning) and then renders a
+ * smaller image than asked for; here they are refused instead, so the size a prompt asks for is the
+ * size it gets.
+ *
+ * @param height image height in pixels, a positive multiple of 16
+ * @param width  image width in pixels, a positive multiple of 16
+ */
+public record FluxLatentShape(int height, int width) {
+    /** Latent channels of the FLUX.1 VAE. */
+    public static final int CHANNELS = 16;
+    /** Pixels per latent position along each axis (the VAE's 8x compression). */
+    public static final int VAE_SCALE = 8;
+    /** Values per packed token: 16 channels x a 2x2 patch. */
+    public static final int TOKEN_WIDTH = CHANNELS * 4;
+
+    public FluxLatentShape {
+        if (height <= 0 || height % (2 * VAE_SCALE) != 0) {
+            throw new IllegalArgumentException("image height must be a positive multiple of 16 pixels, got " + height);
+        }
+        if (width <= 0 || width % (2 * VAE_SCALE) != 0) {
+            throw new IllegalArgumentException("image width must be a positive multiple of 16 pixels, got " + width);
+        }
+        // The canonical element index must fit in a long and the packed latent in one Java array.
+        if ((long) height * width / 4 > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("image " + width + "x" + height + " is too large: its latent has "
+                    + (long) height * width / 4 + " values, more than one Java array holds");
+        }
+    }
+
+    /** height / 8. */
+    public int latentHeight() {
+        return height / VAE_SCALE;
+    }
+
+    /** width / 8. */
+    public int latentWidth() {
+        return width / VAE_SCALE;
+    }
+
+    /** Packed token rows: height / 16. */
+    public int tokenRows() {
+        return height / (2 * VAE_SCALE);
+    }
+
+    /** Packed token columns: width / 16. */
+    public int tokenColumns() {
+        return width / (2 * VAE_SCALE);
+    }
+
+    /** Image sequence length: (height / 16) x (width / 16), the {@code image_seq_len} of calculate_shift. */
+    public int tokens() {
+        return tokenRows() * tokenColumns();
+    }
+
+    /** Values in the latent: 16 x (height / 8) x (width / 8), packed or not. */
+    public int values() {
+        return CHANNELS * latentHeight() * latentWidth();
+    }
+}
