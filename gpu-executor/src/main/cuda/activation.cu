@@ -1,4 +1,5 @@
-// activation: out[r, c] = act(x[r, c]); act 0 NONE, 1 SILU (x*sigmoid(x)), 2 GELU_TANH. fp32 math, accurate expf/tanhf.
+// activation: out[r, c] = act(x[r, c]); act 0 NONE, 1 SILU (x*sigmoid(x)), 2 GELU_TANH, 3 QUICK_GELU
+// (x*sigmoid(1.702x)). fp32 math, accurate expf/tanhf.
 #include "common.cuh"
 
 template <typename T>

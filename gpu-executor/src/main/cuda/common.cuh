@@ -62,5 +62,6 @@ __device__ __forceinline__ float apply_act(float x, int act) {
         const float k0 = 0.7978845608028654f, k1 = 0.044715f;
         return 0.5f * x * (1.f + tanhf(k0 * (x + k1 * x * x * x)));
     }
+    if (act == 3) return x / (1.f + expf(-1.702f * x));  // CLIP's quick_gelu
     return x;
 }

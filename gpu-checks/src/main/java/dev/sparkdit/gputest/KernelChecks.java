@@ -266,6 +266,7 @@ public final class KernelChecks {
             case NONE -> x;
             case SILU -> x / (1 + Math.exp(-x));
             case GELU_TANH -> 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x * x * x)));
+            case QUICK_GELU -> x / (1 + Math.exp(-1.702 * x));
         };
     }
 

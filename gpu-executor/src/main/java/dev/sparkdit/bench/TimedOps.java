@@ -148,6 +148,46 @@ final class TimedOps implements Ops {
     }
 
     @Override
+    public void mul(Tensor out, Tensor a, Tensor b) {
+        timed(Kind.OTHER, () -> inner.mul(out, a, b));
+    }
+
+    @Override
+    public void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps) {
+        timed(Kind.OTHER, () -> inner.layerNorm(out, x, weight, bias, eps));
+    }
+
+    @Override
+    public void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps) {
+        timed(Kind.OTHER, () -> inner.rmsNorm(out, x, weight, eps));
+    }
+
+    @Override
+    public void groupNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, int groups, float eps, Activation act) {
+        timed(Kind.OTHER, () -> inner.groupNorm(out, x, weight, bias, groups, eps, act));
+    }
+
+    @Override
+    public void conv2d(Tensor out, Tensor x, Tensor weight, Tensor bias, int pad) {
+        timed(Kind.GEMM, () -> inner.conv2d(out, x, weight, bias, pad));
+    }
+
+    @Override
+    public void upsampleNearest2x(Tensor out, Tensor x) {
+        timed(Kind.COPY, () -> inner.upsampleNearest2x(out, x));
+    }
+
+    @Override
+    public void embedding(Tensor out, Tensor table, Tensor ids) {
+        timed(Kind.COPY, () -> inner.embedding(out, table, ids));
+    }
+
+    @Override
+    public void maskedAttention(Tensor out, Tensor q, Tensor k, Tensor v, float scale, boolean causal, Tensor bias) {
+        timed(Kind.ATTENTION, () -> inner.maskedAttention(out, q, k, v, scale, causal, bias));
+    }
+
+    @Override
     public void addGated(Tensor x, Tensor y, Tensor gate) {
         timed(Kind.OTHER, () -> inner.addGated(x, y, gate));
     }

@@ -11,7 +11,7 @@ import dev.sparkdit.tensor.Tensor;
  *
  * <pre>
  *   activation_t(T* out, i64 ldo, const T* x, i64 ldx, i64 rows, i64 cols, i32 act)
- *   act = Activation.ordinal(): 0 NONE, 1 SILU, 2 GELU_TANH; grid (ceil(cols / 256), min(rows, 65535))
+ *   act = Activation.ordinal(): 0 NONE, 1 SILU, 2 GELU_TANH, 3 QUICK_GELU; grid (ceil(cols / 256), min(rows, 65535))
  * </pre>
  */
 public final class ActivationKernel {

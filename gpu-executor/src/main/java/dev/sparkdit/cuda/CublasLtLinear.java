@@ -193,7 +193,7 @@ public final class CublasLtLinear implements AutoCloseable {
         int fused = switch (act) {
             case NONE -> bias != null ? cublas.CUBLASLT_EPILOGUE_BIAS : cublas.CUBLASLT_EPILOGUE_DEFAULT;
             case GELU_TANH -> bias != null ? cublas.CUBLASLT_EPILOGUE_GELU_BIAS : cublas.CUBLASLT_EPILOGUE_GELU;
-            case SILU -> -1;
+            case SILU, QUICK_GELU -> -1;
         };
         int plain = bias != null ? cublas.CUBLASLT_EPILOGUE_BIAS : cublas.CUBLASLT_EPILOGUE_DEFAULT;
         DType biasType = bias == null ? null : bias.dtype();

@@ -72,6 +72,7 @@ public final class TorchOps implements Ops {
             case NONE -> x;
             case SILU -> torch.silu(x);
             case GELU_TANH -> torch.gelu(x, "tanh");
+            case QUICK_GELU -> x.mul(torch.sigmoid(x.mul(new Scalar(1.702))));
         };
     }
 
@@ -278,6 +279,122 @@ public final class TorchOps implements Ops {
         org.bytedeco.pytorch.Tensor lm = l.sub(torch.log_sigmoid(l.sub(lb)));
         store(out, merged);
         store(lse, lm);
+    }
+
+    @Override
+    public void mul(Tensor out, Tensor a, Tensor b) {
+        requireSameShape("mul", out, a);
+        requireSameShape("mul", out, b);
+        store(out, f(a).mul(f(b)));
+    }
+
+    @Override
+    public void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps) {
+        requireSameShape("layerNorm", out, x);
+        long d = x.dim(-1);
+        requireVector("layerNorm weight", weight, d);
+        requireVector("layerNorm bias", bias, d);
+        store(out, torch.layer_norm(f(x), new long[] {d}, weight == null ? new TensorOptional()
+                : new TensorOptional(f(weight).reshape(d)), bias == null ? new TensorOptional()
+                : new TensorOptional(f(bias).reshape(d)), eps, false));
+    }
+
+    @Override
+    public void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps) {
+        requireSameShape("rmsNorm", out, x);
+        long d = x.dim(-1);
+        requireVector("rmsNorm weight", weight, d);
+        store(out, rmsNorm(f(x), f(weight).reshape(d), eps));
+    }
+
+    @Override
+    public void groupNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, int groups, float eps, Activation act) {
+        requireSameShape("groupNorm", out, x);
+        long c = x.dim(-1);
+        if (x.rank() != 2 || groups < 1 || c % groups != 0) {
+            throw new IllegalArgumentException("groupNorm: x " + Arrays.toString(x.shape()) + " must be [pixels, C]"
+                    + " with C divisible by " + groups + " groups");
+        }
+        requireVector("groupNorm weight", weight, c);
+        requireVector("groupNorm bias", bias, c);
+        org.bytedeco.pytorch.Tensor nchw = f(x).transpose(0, 1).unsqueeze(0); // [1, C, P]
+        org.bytedeco.pytorch.Tensor n = torch.group_norm(nchw, groups, new TensorOptional(f(weight).reshape(c)),
+                new TensorOptional(f(bias).reshape(c)), eps, false);
+        store(out, apply(n.squeeze(0).transpose(0, 1), act));
+    }
+
+    @Override
+    public void conv2d(Tensor out, Tensor x, Tensor weight, Tensor bias, int pad) {
+        long kh = weight.dim(1);
+        long kw = weight.dim(2);
+        if (x.rank() != 3 || weight.rank() != 4 || out.rank() != 3 || weight.dim(3) != x.dim(2) || pad < 0
+                || out.dim(0) != x.dim(0) + 2L * pad - kh + 1 || out.dim(1) != x.dim(1) + 2L * pad - kw + 1
+                || out.dim(2) != weight.dim(0) || (bias != null && bias.numel() != weight.dim(0))) {
+            throw new IllegalArgumentException("conv2d: out " + Arrays.toString(out.shape()) + " = x "
+                    + Arrays.toString(x.shape()) + " conv weight " + Arrays.toString(weight.shape()) + " (pad " + pad
+                    + ") + bias " + (bias == null ? "none" : Arrays.toString(bias.shape())));
+        }
+        org.bytedeco.pytorch.Tensor in = f(x).permute(2, 0, 1).unsqueeze(0);
+        org.bytedeco.pytorch.Tensor w = f(weight).permute(0, 3, 1, 2);
+        org.bytedeco.pytorch.Tensor y = torch.conv2d(in, w, bias == null ? new TensorOptional()
+                : new TensorOptional(f(bias).reshape(weight.dim(0))), new long[] {1, 1}, new long[] {pad, pad},
+                new long[] {1, 1}, 1);
+        store(out, y.squeeze(0).permute(1, 2, 0));
+    }
+
+    @Override
+    public void upsampleNearest2x(Tensor out, Tensor x) {
+        long h = x.dim(0);
+        long w = x.dim(1);
+        long c = x.dim(2);
+        if (x.rank() != 3 || out.rank() != 3 || out.dim(0) != 2 * h || out.dim(1) != 2 * w || out.dim(2) != c) {
+            throw new IllegalArgumentException("upsampleNearest2x: out " + Arrays.toString(out.shape()) + " must be"
+                    + " twice x " + Arrays.toString(x.shape()) + " in height and width");
+        }
+        store(out, f(x).reshape(h, 1, w, 1, c).expand(h, 2, w, 2, c).reshape(2 * h, 2 * w, c));
+    }
+
+    @Override
+    public void embedding(Tensor out, Tensor table, Tensor ids) {
+        if (ids.dtype() != DType.I32 || ids.rank() != 1 || table.rank() != 2 || out.rank() != 2
+                || out.dim(0) != ids.dim(0) || out.dim(1) != table.dim(1)) {
+            throw new IllegalArgumentException("embedding: out " + Arrays.toString(out.shape()) + " = table "
+                    + Arrays.toString(table.shape()) + " rows at I32 ids [S], got ids " + ids);
+        }
+        store(out, torch.index_select(wrap(table), 0, wrap(ids).to(ScalarType.Long)));
+    }
+
+    @Override
+    public void maskedAttention(Tensor out, Tensor q, Tensor k, Tensor v, float scale, boolean causal, Tensor bias) {
+        long h = q.dim(0);
+        long sq = q.dim(1);
+        long sk = k.dim(1);
+        long dh = q.dim(2);
+        if (q.rank() != 3 || k.dim(0) != h || v.dim(0) != h || k.dim(2) != dh || v.dim(1) != sk || out.rank() != 2
+                || out.dim(0) != sq || out.dim(1) != h * v.dim(2)
+                || (bias != null && !Arrays.equals(bias.shape(), new long[] {h, sq, sk}))) {
+            throw new IllegalArgumentException("maskedAttention: q " + Arrays.toString(q.shape()) + ", k "
+                    + Arrays.toString(k.shape()) + ", v " + Arrays.toString(v.shape()) + ", out "
+                    + Arrays.toString(out.shape()) + ", bias " + (bias == null ? "none" : Arrays.toString(bias.shape())));
+        }
+        org.bytedeco.pytorch.Tensor scores = f(q).matmul(f(k).transpose(1, 2)).mul(new Scalar((double) scale));
+        if (bias != null) {
+            scores = scores.add(f(bias));
+        }
+        if (causal) {
+            org.bytedeco.pytorch.Tensor above = torch.ones(new long[] {sq, sk}, new TensorOptions(ScalarType.Bool))
+                    .triu(1);
+            scores = scores.masked_fill(above, new Scalar(Double.NEGATIVE_INFINITY));
+        }
+        org.bytedeco.pytorch.Tensor l = torch.logsumexp(scores, new long[] {-1}, true);
+        org.bytedeco.pytorch.Tensor o = scores.sub(l).exp().matmul(f(v));
+        store(out, o.transpose(0, 1).reshape(out.shape()));
+    }
+
+    private static void requireVector(String what, Tensor t, long d) {
+        if (t != null && t.numel() != d) {
+            throw new IllegalArgumentException(what + " " + Arrays.toString(t.shape()) + " must hold " + d + " elements");
+        }
     }
 
     @Override

@@ -5,6 +5,8 @@ public enum Activation {
     NONE,
     /** x * sigmoid(x). */
     SILU,
-    /** GELU with the tanh approximation (diffusers' {@code GELU(approximate="tanh")}). */
-    GELU_TANH
+    /** GELU with the tanh approximation (diffusers' {@code GELU(approximate="tanh")}, T5's {@code gelu_new}). */
+    GELU_TANH,
+    /** x * sigmoid(1.702 x): CLIP's {@code quick_gelu}. */
+    QUICK_GELU
 }

@@ -138,6 +138,60 @@ public interface Ops extends AutoCloseable {
      */
     void mergeAttention(Tensor out, Tensor lse, Tensor outB, Tensor lseB);
 
+    /** {@code out = a * b} elementwise; shapes must match (T5's gated feed-forward: {@code gelu(x W0) * x W1}). */
+    void mul(Tensor out, Tensor a, Tensor b);
+
+    /**
+     * LayerNorm over the last dimension with optional affine parameters:
+     * {@code out[S, D] = (x - mean) / sqrt(var + eps) * weight[D] + bias[D]} (CLIP); weight and bias may be null.
+     */
+    void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps);
+
+    /**
+     * RMSNorm over the last dimension: {@code out[S, D] = x / sqrt(mean(x^2) + eps) * weight[D]}, the mean in fp32
+     * (T5's T5LayerNorm: no mean subtraction, no bias).
+     */
+    void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps);
+
+    /**
+     * GroupNorm of an image held channels-last, then an optional activation:
+     * {@code x, out [P, C]} (P = height x width pixels), {@code groups} groups of {@code C / groups} consecutive
+     * channels, each normalised over its pixels and channels, then {@code * weight[C] + bias[C]} (the VAE).
+     */
+    void groupNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, int groups, float eps, Activation act);
+
+    /**
+     * 2D convolution, stride 1, zero padding {@code pad}, channels-last:
+     * <pre>
+     *   x      [H, W, Cin]            contiguous
+     *   weight [Cout, kh, kw, Cin]    (PyTorch's [Cout, Cin, kh, kw] permuted when loaded)
+     *   bias   [Cout] or null
+     *   out    [H + 2 pad - kh + 1, W + 2 pad - kw + 1, Cout]
+     * </pre>
+     */
+    void conv2d(Tensor out, Tensor x, Tensor weight, Tensor bias, int pad);
+
+    /** Nearest-neighbour upsampling by 2, channels-last: {@code out[2H, 2W, C] = x[H, W, C]} repeated. */
+    void upsampleNearest2x(Tensor out, Tensor x);
+
+    /**
+     * Rows of an embedding table: {@code out[S, D] = table[ids[s], :]}; {@code ids [S]} are I32 on this device;
+     * an id outside the table is an error (checked on the host before upload by the callers that own the ids).
+     */
+    void embedding(Tensor out, Tensor table, Tensor ids);
+
+    /**
+     * Softmax attention with a causal mask and/or an additive bias, no log-sum-exp (text encoders):
+     * <pre>
+     *   q [H, Sq, Dh], k/v [H, Sk, Dh]   any strides with a contiguous last dim (token-major views work)
+     *   bias [H, Sq, Sk] fp32 or null    added to the scaled scores (T5's relative position bias)
+     *   causal                           query i sees keys 0..i only (CLIP)
+     *   out [Sq, H*Dh]
+     * </pre>
+     * {@code out = softmax(q k^T * scale + bias, masked) v}, accumulated in fp32.
+     */
+    void maskedAttention(Tensor out, Tensor q, Tensor k, Tensor v, float scale, boolean causal, Tensor bias);
+
     /** {@code x[S, D] += gate[D] * y[S, D]}, in place: the gated residual of DiT blocks. */
     void addGated(Tensor x, Tensor y, Tensor gate);
 
