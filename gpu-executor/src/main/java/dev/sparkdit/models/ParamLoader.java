@@ -20,6 +20,15 @@ public final class ParamLoader {
 
     /** Throws {@link CheckpointMismatchException} listing every problem; returns normally if all keys fit. */
     public static void validate(TensorSource src, String layout, List<ModelParam> params) {
+        validate(src, layout, params, key -> false);
+    }
+
+    /**
+     * As {@link #validate(TensorSource, String, List)}, with keys the checkpoint may hold that this model does not
+     * use (the VAE's encoder when only decoding, a tied copy of an embedding) not counted as unexpected.
+     */
+    public static void validate(TensorSource src, String layout, List<ModelParam> params,
+                                java.util.function.Predicate<String> unused) {
         Map<String, long[]> expected = new LinkedHashMap<>();
         for (ModelParam p : params) {
             for (ParamPart part : p.parts()) {
@@ -40,6 +49,7 @@ public final class ParamLoader {
         }
         List<String> unexpected = new ArrayList<>(new TreeSet<>(src.names()));
         unexpected.removeAll(expected.keySet());
+        unexpected.removeIf(unused);
         if (!missing.isEmpty() || !unexpected.isEmpty() || !misshaped.isEmpty()) {
             throw new CheckpointMismatchException(src.description(), layout, missing, unexpected, misshaped);
         }

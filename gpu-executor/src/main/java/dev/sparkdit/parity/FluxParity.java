@@ -10,7 +10,6 @@ import dev.sparkdit.runner.Rank;
 import dev.sparkdit.runner.RankBody;
 import dev.sparkdit.runner.RankGroup;
 import dev.sparkdit.runner.TokenShards;
-import dev.sparkdit.safetensors.SafetensorsEntry;
 import dev.sparkdit.safetensors.SafetensorsFile;
 import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
@@ -160,7 +159,7 @@ public final class FluxParity {
             DType dt = opt.dtype();
             FluxConfig cfg = in.config;
             FluxTransformer model;
-            try (SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(c.weights())) {
+            try (SafetensorsCheckpoint weights = SafetensorsCheckpoint.open(c.requireWeights())) {
                 model = FluxTransformer.load(weights, cfg, ops, rank.backend().reserve("weights",
                         FluxTransformer.weightBytes(cfg, dt)), dt);
             }
@@ -204,20 +203,7 @@ public final class FluxParity {
     }
 
     static float[] floats(SafetensorsFile io, String name) throws IOException {
-        SafetensorsEntry e = io.entry(name);
-        ByteBuffer b = io.data(name).order(ByteOrder.LITTLE_ENDIAN);
-        float[] r = new float[Math.toIntExact(e.numel())];
-        switch (e.dtype()) {
-            case F32 -> b.asFloatBuffer().get(r);
-            case F64 -> {
-                for (int i = 0; i < r.length; i++) {
-                    r[i] = (float) b.getDouble(i * 8);
-                }
-            }
-            default -> throw new IllegalArgumentException(io.path() + ": " + name + " is " + e.dtype()
-                    + "; expected F32 or F64");
-        }
-        return r;
+        return CaseTensors.floats(io, name);
     }
 
     /** A case's config and inputs, read off config.json and io.safetensors and checked against each other. */

@@ -13,4 +13,10 @@ public final class HostBuffers {
         b.asFloatBuffer().put(v);
         return b;
     }
+
+    public static ByteBuffer ints(int[] v) {
+        ByteBuffer b = ByteBuffer.allocateDirect(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(v);
+        return b;
+    }
 }
