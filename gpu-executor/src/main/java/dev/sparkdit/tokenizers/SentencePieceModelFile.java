@@ -61,6 +61,8 @@ final class SentencePieceModelFile {
         }
         SentencePieceModelFile m = new SentencePieceModelFile(file);
         ProtobufReader r = new ProtobufReader(bytes, 0, bytes.length, file, "ModelProto");
+        boolean sawTrainerSpec = false;
+        boolean sawNormalizerSpec = false;
         while (r.next()) {
             switch (r.field()) {
                 case 1:
@@ -68,9 +70,11 @@ final class SentencePieceModelFile {
                     break;
                 case 2:
                     m.readTrainerSpec(r.message("TrainerSpec"));
+                    sawTrainerSpec = true;
                     break;
                 case 3:
                     m.readNormalizerSpec(r.message("NormalizerSpec"));
+                    sawNormalizerSpec = true;
                     break;
                 default:
                     r.skip();
@@ -78,6 +82,12 @@ final class SentencePieceModelFile {
         }
         if (m.pieces.isEmpty()) {
             throw new TokenizerFileException(file, "no pieces (field 1 of ModelProto); not a SentencePiece model?");
+        }
+        // The specs are written after the pieces, so a file cut short can end cleanly between two pieces.
+        if (!sawTrainerSpec || !sawNormalizerSpec) {
+            throw new TokenizerFileException(file, bytes.length + " bytes, " + m.pieces.size() + " pieces, and no "
+                    + (sawTrainerSpec ? "normalizer_spec (field 3)" : "trainer_spec (field 2)")
+                    + " after them; a SentencePiece model has both (truncated file?)");
         }
         return m;
     }
