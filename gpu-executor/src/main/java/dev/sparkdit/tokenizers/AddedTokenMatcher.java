@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 
 /**
  * Cuts text at occurrences of a set of added tokens: leftmost match first, and of the tokens starting
@@ -40,7 +41,7 @@ final class AddedTokenMatcher {
      * Calls {@code text} for each non-empty stretch between matches and {@code token} for each match,
      * in order.
      */
-    void split(String s, Consumer<String> text, java.util.function.IntConsumer token) {
+    void split(String s, Consumer<String> text, IntConsumer token) {
         if (ids.isEmpty()) {
             if (!s.isEmpty()) {
                 text.accept(s);

@@ -158,6 +158,7 @@ final class ProtobufReader {
     }
 
     private TokenizerFileException problem(int at, String what) {
-        return new TokenizerFileException(file, "byte " + at + ": " + what + " (truncated, or not a SentencePiece model?)");
+        return new TokenizerFileException(file, "byte " + at + ": " + what
+                + " (truncated, or not a SentencePiece model?)");
     }
 }

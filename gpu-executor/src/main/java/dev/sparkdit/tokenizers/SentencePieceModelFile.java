@@ -112,7 +112,8 @@ final class SentencePieceModelFile {
             }
         }
         if (piece == null || piece.isEmpty()) {
-            throw new TokenizerFileException(file, "piece " + pieces.size() + " has no text (field 1 of SentencePiece)");
+            throw new TokenizerFileException(file, "piece " + pieces.size()
+                    + " has no text (field 1 of SentencePiece)");
         }
         pieces.add(piece);
         scores.add(score);

@@ -79,7 +79,8 @@ public final class T5Tokenizer implements TextTokenizer {
     }
 
     private static boolean isSpaceCollapse(JsonNode step) {
-        return "Replace".equals(step.path("type").asText()) && " {2,}".equals(step.path("pattern").path("Regex").asText(null))
+        return "Replace".equals(step.path("type").asText())
+                && " {2,}".equals(step.path("pattern").path("Regex").asText(null))
                 && " ".equals(step.path("content").asText(null));
     }
 
@@ -124,7 +125,8 @@ public final class T5Tokenizer implements TextTokenizer {
                     + (eosId < 0 ? "eos_token" : "pad_token"));
         }
         Normalizer normalizer = spm.precompiledCharsMap.length == 0 ? Normalizer.IDENTITY
-                : PrecompiledCharsMap.parse(spm.precompiledCharsMap, spieceModel, "normalizer_spec.precompiled_charsmap");
+                : PrecompiledCharsMap.parse(spm.precompiledCharsMap, spieceModel,
+                        "normalizer_spec.precompiled_charsmap");
         PreTokenizer preTokenizer = PreTokenizer.sequence(List.of(PreTokenizer.whitespaceSplit(),
                 new Metaspace('\u2581', spm.addDummyPrefix, true)));
         return new T5Tokenizer(new TokenizerPipeline(added, normalizer, preTokenizer, model, new int[0],

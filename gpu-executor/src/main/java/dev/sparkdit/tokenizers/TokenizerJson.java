@@ -186,7 +186,8 @@ final class TokenizerJson {
                     throw problem(where + ".behavior", "Split behavior '" + behavior
                             + "' is not implemented (implemented: Removed, Isolated)");
                 }
-                return new RegexSplit(pattern(n.get("pattern"), where + ".pattern"), b, n.path("invert").asBoolean(false));
+                return new RegexSplit(pattern(n.get("pattern"), where + ".pattern"), b,
+                        n.path("invert").asBoolean(false));
             }
             case "ByteLevel":
                 return new ByteLevel(n.path("add_prefix_space").asBoolean(true), n.path("use_regex").asBoolean(true));

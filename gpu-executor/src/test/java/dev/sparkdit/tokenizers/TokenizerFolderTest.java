@@ -67,8 +67,8 @@ class TokenizerFolderTest {
         TokenizerFileException clip = assertThrows(TokenizerFileException.class, () -> TokenizerFolder.clip(tmp));
         assertEquals(tmp, clip.file());
         assertTrue(clip.getMessage().startsWith(tmp.toString()), clip.getMessage());
-        assertTrue(clip.getMessage().contains("tokenizer.json") && clip.getMessage().contains("vocab.json + merges.txt"),
-                clip.getMessage());
+        assertTrue(clip.getMessage().contains("tokenizer.json")
+                && clip.getMessage().contains("vocab.json + merges.txt"), clip.getMessage());
         TokenizerFileException t5 = assertThrows(TokenizerFileException.class, () -> TokenizerFolder.t5(tmp));
         assertTrue(t5.getMessage().startsWith(tmp.toString()), t5.getMessage());
         assertTrue(t5.getMessage().contains("tokenizer.json") && t5.getMessage().contains("spiece.model"),
