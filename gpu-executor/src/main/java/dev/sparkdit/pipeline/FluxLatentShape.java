@@ -13,10 +13,11 @@ package dev.sparkdit.pipeline;
  * smaller image than asked for; here they are refused instead, so the size a prompt asks for is the
  * size it gets.
  *
- * @param height image height in pixels, a positive multiple of 16
- * @param width  image width in pixels, a positive multiple of 16
+ * @param height   image height in pixels, a positive multiple of 16
+ * @param width    image width in pixels, a positive multiple of 16
+ * @param channels the VAE's latent channels (16 for FLUX.1; the tiny test models have 4)
  */
-public record FluxLatentShape(int height, int width) {
+public record FluxLatentShape(int height, int width, int channels) {
     /** Latent channels of the FLUX.1 VAE. */
     public static final int CHANNELS = 16;
     /** Pixels per latent position along each axis (the VAE's 8x compression). */
@@ -24,7 +25,15 @@ public record FluxLatentShape(int height, int width) {
     /** Values per packed token: 16 channels x a 2x2 patch. */
     public static final int TOKEN_WIDTH = CHANNELS * 4;
 
+    /** FLUX.1's 16 latent channels. */
+    public FluxLatentShape(int height, int width) {
+        this(height, width, CHANNELS);
+    }
+
     public FluxLatentShape {
+        if (channels <= 0) {
+            throw new IllegalArgumentException("latent channels must be positive, got " + channels);
+        }
         if (height <= 0 || height % (2 * VAE_SCALE) != 0) {
             throw new IllegalArgumentException("image height must be a positive multiple of 16 pixels, got " + height);
         }
@@ -32,9 +41,9 @@ public record FluxLatentShape(int height, int width) {
             throw new IllegalArgumentException("image width must be a positive multiple of 16 pixels, got " + width);
         }
         // The canonical element index must fit in a long and the packed latent in one Java array.
-        if ((long) height * width / 4 > Integer.MAX_VALUE) {
+        if ((long) height * width / 64 * channels > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("image " + width + "x" + height + " is too large: its latent has "
-                    + (long) height * width / 4 + " values, more than one Java array holds");
+                    + (long) height * width / 64 * channels + " values, more than one Java array holds");
         }
     }
 
@@ -63,8 +72,13 @@ public record FluxLatentShape(int height, int width) {
         return tokenRows() * tokenColumns();
     }
 
-    /** Values in the latent: 16 x (height / 8) x (width / 8), packed or not. */
+    /** Values per packed token: channels x a 2x2 patch (64 for FLUX.1). */
+    public int tokenWidth() {
+        return channels * 4;
+    }
+
+    /** Values in the latent: channels x (height / 8) x (width / 8), packed or not. */
     public int values() {
-        return CHANNELS * latentHeight() * latentWidth();
+        return channels * latentHeight() * latentWidth();
     }
 }

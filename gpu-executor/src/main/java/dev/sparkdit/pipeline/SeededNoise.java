@@ -9,7 +9,8 @@ import java.util.Objects;
  * generator completely; in short:
  *
  * <pre>
- * element index i, in the canonical layout: the unpacked latent [16, height/8, width/8], channel-major
+ * element index i, in the canonical layout: the unpacked latent [C, height/8, width/8], channel-major
+ * (C = 16 for FLUX.1)
  *   i = (c * (height/8) + y) * (width/8) + x
  * block  b = i / 4, lane = i % 4
  * words  (x0, x1, x2, x3) = Philox4x32-10(counter = (b mod 2^32, b / 2^32, 0, 0),
@@ -85,7 +86,11 @@ public final class SeededNoise {
 
     /** The whole unpacked latent {@code [16, height/8, width/8]} of a {@code height x width} image. */
     public static float[] latent(long seed, int height, int width) {
-        FluxLatentShape shape = new FluxLatentShape(height, width);
+        return latent(seed, new FluxLatentShape(height, width));
+    }
+
+    /** The whole unpacked latent {@code [channels, height/8, width/8]} of {@code shape}. */
+    public static float[] latent(long seed, FluxLatentShape shape) {
         float[] out = new float[shape.values()];
         fill(seed, 0, out, 0, out.length);
         return out;
@@ -97,12 +102,18 @@ public final class SeededNoise {
      * {@code LatentPacking.pack(latent(seed, height, width), 16, height/8, width/8)}.
      */
     public static float[] packedRows(long seed, int height, int width, int firstToken, int tokenCount) {
-        FluxLatentShape shape = new FluxLatentShape(height, width);
+        return packedRows(seed, new FluxLatentShape(height, width), firstToken, tokenCount);
+    }
+
+    /** As {@link #packedRows(long, int, int, int, int)} for any latent channel count: {@code [tokenCount, 4 channels]}. */
+    public static float[] packedRows(long seed, FluxLatentShape shape, int firstToken, int tokenCount) {
+        int height = shape.height();
+        int width = shape.width();
         if (firstToken < 0 || tokenCount < 0 || (long) firstToken + tokenCount > shape.tokens()) {
             throw new IllegalArgumentException("tokens [" + firstToken + ", " + ((long) firstToken + tokenCount)
                     + ") are outside the " + shape.tokens() + " tokens of a " + width + "x" + height + " image");
         }
-        int tokenWidth = FluxLatentShape.TOKEN_WIDTH;
+        int tokenWidth = shape.tokenWidth();
         float[] out = new float[tokenCount * tokenWidth];
         if (tokenCount == 0) {
             return out;
@@ -116,7 +127,7 @@ public final class SeededNoise {
         for (int ty = firstToken / tw; ty <= (end - 1) / tw; ty++) {
             int txFrom = Math.max(firstToken - ty * tw, 0);
             int txTo = Math.min(end - ty * tw, tw);
-            for (int c = 0; c < FluxLatentShape.CHANNELS; c++) {
+            for (int c = 0; c < shape.channels(); c++) {
                 fill(seed, ((long) c * h + 2L * ty) * w, twoRows, 0, 2 * w);
                 for (int tx = txFrom; tx < txTo; tx++) {
                     int o = (ty * tw + tx - firstToken) * tokenWidth + c * 4;

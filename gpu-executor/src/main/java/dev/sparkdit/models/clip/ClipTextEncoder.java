@@ -106,13 +106,18 @@ public final class ClipTextEncoder {
 
     /** Checks every key at once, then loads into {@code weights} as {@code dtype}. */
     public static ClipTextEncoder load(TensorSource src, ClipTextConfig config, Ops ops, Arena weights, DType dtype) {
-        String prefix = prefixOf(src);
-        List<ModelParam> params = params(config, prefix);
+        List<ModelParam> params = validate(src, config);
+        return new ClipTextEncoder(config, ParamLoader.load(src, params, ops, weights, dtype));
+    }
+
+    /** Throws {@code CheckpointMismatchException} listing every bad key; returns the parameters to load. */
+    public static List<ModelParam> validate(TensorSource src, ClipTextConfig config) {
+        List<ModelParam> params = params(config, prefixOf(src));
         // text_model.embeddings.position_ids: a buffer some checkpoints keep; CLIPTextModelWithProjection's
         // projection: not used by FLUX.
         ParamLoader.validate(src, "transformers CLIPTextModel", params,
                 k -> k.endsWith("embeddings.position_ids") || k.equals("text_projection.weight"));
-        return new ClipTextEncoder(config, ParamLoader.load(src, params, ops, weights, dtype));
+        return params;
     }
 
     /** A model of this config with seeded random weights made on the device (benchmarks). */

@@ -72,9 +72,15 @@ public final class FluxTransformer {
     public static FluxTransformer load(TensorSource source, FluxConfig config, Ops ops, Arena weights, DType dtype) {
         FluxCheckpointLayout layout = FluxCheckpointLayout.detect(source.names());
         List<ModelParam> params = layout.params(config);
-        ParamLoader.validate(source, layout.label(), params);
+        validate(source, config);
         return new FluxTransformer(config, ParamLoader.load(source, ModulationTable.modulationFirst(params, config),
                 ops, weights, dtype));
+    }
+
+    /** Throws {@code CheckpointMismatchException} listing every missing, unexpected and mis-shaped key. */
+    public static void validate(TensorSource source, FluxConfig config) {
+        FluxCheckpointLayout layout = FluxCheckpointLayout.detect(source.names());
+        ParamLoader.validate(source, layout.label(), layout.params(config));
     }
 
     /**

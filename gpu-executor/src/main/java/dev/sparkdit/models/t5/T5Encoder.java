@@ -109,12 +109,18 @@ public final class T5Encoder {
      * into {@code weights} as {@code dtype}.
      */
     public static T5Encoder load(TensorSource src, T5Config config, Ops ops, Arena weights, DType dtype) {
+        List<ModelParam> params = validate(src, config);
+        String biasKey = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
+        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype), HostFloats.of(src, biasKey));
+    }
+
+    /** Throws {@code CheckpointMismatchException} listing every bad key; returns the parameters to load. */
+    public static List<ModelParam> validate(TensorSource src, T5Config config) {
         String embedKey = src.names().contains(EMBED) ? EMBED : SHARED;
         List<ModelParam> params = params(config, embedKey);
         String other = embedKey.equals(EMBED) ? SHARED : EMBED;
         ParamLoader.validate(src, "transformers T5EncoderModel", params, other::equals);
-        String biasKey = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
-        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype), HostFloats.of(src, biasKey));
+        return params;
     }
 
     /** A model of this config with seeded random weights made on the device (benchmarks: {@code random:dev}). */

@@ -133,9 +133,7 @@ public final class VaeDecoder {
      * into {@code weights} as {@code dtype}, convolution weights permuted to {@code [Cout, kh, kw, Cin]}.
      */
     public static VaeDecoder load(TensorSource src, VaeConfig config, Ops ops, Arena weights, DType dtype) {
-        List<ModelParam> params = params(config);
-        ParamLoader.validate(src, "diffusers AutoencoderKL", params,
-                k -> k.startsWith("encoder.") || k.startsWith("quant_conv."));
+        List<ModelParam> params = validate(src, config);
         List<ModelParam> plain = new ArrayList<>();
         Map<String, Tensor> loaded = new LinkedHashMap<>();
         for (ModelParam mp : params) {
@@ -147,6 +145,14 @@ public final class VaeDecoder {
         }
         loaded.putAll(ParamLoader.load(src, plain, ops, weights, dtype));
         return new VaeDecoder(config, loaded);
+    }
+
+    /** Throws {@code CheckpointMismatchException} listing every bad decoder key; returns the parameters to load. */
+    public static List<ModelParam> validate(TensorSource src, VaeConfig config) {
+        List<ModelParam> params = params(config);
+        ParamLoader.validate(src, "diffusers AutoencoderKL", params,
+                k -> k.startsWith("encoder.") || k.startsWith("quant_conv."));
+        return params;
     }
 
     private static Tensor convWeight(TensorSource src, ModelParam mp, Ops ops, Arena weights, DType dtype) {
