@@ -2,6 +2,7 @@ package dev.sparkdit.datasets;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -31,7 +32,8 @@ import java.util.Set;
  */
 public final class ResultJsonLines {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** A repeated key is an error, not "the last one wins". */
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonFactory FACTORY = MAPPER.getFactory();
     private static final Set<String> KNOWN = Set.copyOf(ResultColumns.ALL);
 

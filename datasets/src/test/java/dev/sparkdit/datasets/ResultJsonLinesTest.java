@@ -59,6 +59,12 @@ class ResultJsonLinesTest {
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> ResultJsonLines.parseLine(good.replace("{", "{\"extra\":1,"))).getMessage()
                 .startsWith("unknown key 'extra'"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ResultJsonLines.parseLine(good.replace("{", "{\"steps\":5,"))).getMessage()
+                .startsWith("not JSON: Duplicate field 'steps'"));
+        assertEquals("key 'seed' must be a 64-bit integer, got 1.0E20", assertThrows(IllegalArgumentException.class,
+                () -> ResultJsonLines.parseLine(good.replace("\"seed\":8754116879127236929", "\"seed\":1e20")))
+                .getMessage());
         assertEquals("key 'steps' must be a 32-bit integer, got \"4\"", assertThrows(IllegalArgumentException.class,
                 () -> ResultJsonLines.parseLine(good.replace("\"steps\":4", "\"steps\":\"4\""))).getMessage());
         assertEquals("key 'step_ms entry' must be a number, got \"x\"", assertThrows(IllegalArgumentException.class,
