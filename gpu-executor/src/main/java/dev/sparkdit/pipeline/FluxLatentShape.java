@@ -16,8 +16,10 @@ package dev.sparkdit.pipeline;
  * @param height   image height in pixels, a positive multiple of 16
  * @param width    image width in pixels, a positive multiple of 16
  * @param channels the VAE's latent channels (16 for FLUX.1; the tiny test models have 4)
+ * @param vaeScale pixels per latent position along each axis: FluxPipeline's vae_scale_factor,
+ *                 2^(VAE blocks - 1) (8 for FLUX.1; 2 for the tiny test VAE)
  */
-public record FluxLatentShape(int height, int width, int channels) {
+public record FluxLatentShape(int height, int width, int channels, int vaeScale) {
     /** Latent channels of the FLUX.1 VAE. */
     public static final int CHANNELS = 16;
     /** Pixels per latent position along each axis (the VAE's 8x compression). */
@@ -27,44 +29,50 @@ public record FluxLatentShape(int height, int width, int channels) {
 
     /** FLUX.1's 16 latent channels. */
     public FluxLatentShape(int height, int width) {
-        this(height, width, CHANNELS);
+        this(height, width, CHANNELS, VAE_SCALE);
     }
 
     public FluxLatentShape {
         if (channels <= 0) {
             throw new IllegalArgumentException("latent channels must be positive, got " + channels);
         }
-        if (height <= 0 || height % (2 * VAE_SCALE) != 0) {
-            throw new IllegalArgumentException("image height must be a positive multiple of 16 pixels, got " + height);
+        if (vaeScale <= 0) {
+            throw new IllegalArgumentException("VAE scale must be positive, got " + vaeScale);
         }
-        if (width <= 0 || width % (2 * VAE_SCALE) != 0) {
-            throw new IllegalArgumentException("image width must be a positive multiple of 16 pixels, got " + width);
+        if (height <= 0 || height % (2 * vaeScale) != 0) {
+            throw new IllegalArgumentException("image height must be a positive multiple of " + 2 * vaeScale
+                    + " pixels, got " + height);
+        }
+        if (width <= 0 || width % (2 * vaeScale) != 0) {
+            throw new IllegalArgumentException("image width must be a positive multiple of " + 2 * vaeScale
+                    + " pixels, got " + width);
         }
         // The canonical element index must fit in a long and the packed latent in one Java array.
-        if ((long) height * width / 64 * channels > Integer.MAX_VALUE) {
+        if ((long) height / vaeScale * (width / vaeScale) * channels > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("image " + width + "x" + height + " is too large: its latent has "
-                    + (long) height * width / 64 * channels + " values, more than one Java array holds");
+                    + (long) height / vaeScale * (width / vaeScale) * channels + " values, more than one Java array"
+                    + " holds");
         }
     }
 
-    /** height / 8. */
+    /** height / vaeScale. */
     public int latentHeight() {
-        return height / VAE_SCALE;
+        return height / vaeScale;
     }
 
-    /** width / 8. */
+    /** width / vaeScale. */
     public int latentWidth() {
-        return width / VAE_SCALE;
+        return width / vaeScale;
     }
 
     /** Packed token rows: height / 16. */
     public int tokenRows() {
-        return height / (2 * VAE_SCALE);
+        return height / (2 * vaeScale);
     }
 
     /** Packed token columns: width / 16. */
     public int tokenColumns() {
-        return width / (2 * VAE_SCALE);
+        return width / (2 * vaeScale);
     }
 
     /** Image sequence length: (height / 16) x (width / 16), the {@code image_seq_len} of calculate_shift. */
@@ -77,7 +85,7 @@ public record FluxLatentShape(int height, int width, int channels) {
         return channels * 4;
     }
 
-    /** Values in the latent: channels x (height / 8) x (width / 8), packed or not. */
+    /** Values in the latent: channels x (height / vaeScale) x (width / vaeScale), packed or not. */
     public int values() {
         return channels * latentHeight() * latentWidth();
     }

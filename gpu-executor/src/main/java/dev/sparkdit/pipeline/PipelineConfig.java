@@ -9,6 +9,8 @@ import dev.sparkdit.models.vae.VaeConfig;
  * The shapes of every part of a FLUX.1 pipeline, read before anything is loaded (to size memory).
  *
  * @param name a short name for result rows and image metadata (the folder's name, or {@code random:dev})
+ * @param clip CLIP's shape; null for a pipeline without text encoders (prompts then come as embeddings)
+ * @param t5   T5's shape; null likewise
  */
 public record PipelineConfig(String name, FluxConfig transformer, ClipTextConfig clip, T5Config t5, VaeConfig vae,
                              FlowMatchSchedulerConfig scheduler) {
@@ -18,27 +20,31 @@ public record PipelineConfig(String name, FluxConfig transformer, ClipTextConfig
         return transformer.guidanceEmbeds();
     }
 
+    public boolean hasTextEncoders() {
+        return clip != null;
+    }
+
     /** The latent of a {@code width x height} image for this VAE. */
     public FluxLatentShape latent(int width, int height) {
-        return new FluxLatentShape(height, width, vae.latentChannels());
+        return new FluxLatentShape(height, width, vae.latentChannels(), vae.upscale());
     }
 
     /** Whether the parts fit together (text widths, latent packing); throws naming the mismatch. */
     public PipelineConfig requireConsistent() {
-        if (transformer.jointAttentionDim() != t5.dModel()) {
+        if ((clip == null) != (t5 == null)) {
+            throw new IllegalArgumentException(name + ": CLIP and T5 come together or not at all");
+        }
+        if (t5 != null && transformer.jointAttentionDim() != t5.dModel()) {
             throw new IllegalArgumentException(name + ": the transformer's joint_attention_dim "
                     + transformer.jointAttentionDim() + " is not T5's d_model " + t5.dModel());
         }
-        if (transformer.pooledProjectionDim() != clip.hiddenSize()) {
+        if (clip != null && transformer.pooledProjectionDim() != clip.hiddenSize()) {
             throw new IllegalArgumentException(name + ": the transformer's pooled_projection_dim "
                     + transformer.pooledProjectionDim() + " is not CLIP's hidden_size " + clip.hiddenSize());
         }
         if (transformer.inChannels() != 4 * vae.latentChannels()) {
             throw new IllegalArgumentException(name + ": the transformer's in_channels " + transformer.inChannels()
                     + " is not 4 x the VAE's latent_channels " + vae.latentChannels() + " (2x2 packing)");
-        }
-        if (vae.upscale() != FluxLatentShape.VAE_SCALE) {
-            throw new IllegalArgumentException(name + ": the VAE upscales " + vae.upscale() + "x, FLUX packing needs 8x");
         }
         return this;
     }
