@@ -107,7 +107,7 @@ public final class Main {
     /** Every command of this build: the built-in ones and those other modules register. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Root());
-        List<Object> all = new ArrayList<>(List.of(new ParityCommand(), new MakeCaseCommand(), new BenchCommand(),
+        List<Object> all = new ArrayList<>(List.of(new RenderCommand(), new ParityCommand(), new MakeCaseCommand(), new BenchCommand(),
                 new ParityRankCommand()));
         for (CliCommand c : ServiceLoader.load(CliCommand.class, Main.class.getClassLoader())) {
             all.add(c);

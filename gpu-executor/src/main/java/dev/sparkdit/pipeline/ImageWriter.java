@@ -1,0 +1,93 @@
+package dev.sparkdit.pipeline;
+
+import dev.sparkdit.images.GenerationParameters;
+import dev.sparkdit.images.PngWriter;
+
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Encodes and writes finished images on a thread of its own, so that the GPU starts the next prompt meanwhile. The
+ * queue holds at most {@value #QUEUE} images: a store slower than rendering makes {@link #submit} wait rather than
+ * pile images up in memory. {@link #close} waits for every image handed over.
+ */
+public final class ImageWriter implements AutoCloseable {
+    static final int QUEUE = 4;
+
+    private final ImageStore store;
+    private final String model;
+    private final String version;
+    private final ExecutorService thread;
+
+    public ImageWriter(ImageStore store, String model, String version) {
+        this.store = store;
+        this.model = model;
+        this.version = version;
+        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), r -> {
+            Thread t = new Thread(r, "sparkdit-image-writer");
+            t.setDaemon(true);
+            return t;
+        }, (task, executor) -> {
+            try {
+                executor.getQueue().put(task);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.util.concurrent.RejectedExecutionException("interrupted while waiting to queue an image", e);
+            }
+        });
+    }
+
+    /**
+     * Queues {@code image} to be written as {@code fileName}; the future completes with where it went and its full
+     * timings, or exceptionally with the write's failure.
+     */
+    public CompletableFuture<WrittenImage> submit(RenderedImage image, String fileName) {
+        return CompletableFuture.supplyAsync(() -> {
+            long t0 = System.nanoTime();
+            RenderRequest r = image.request();
+            GenerationParameters params = new GenerationParameters(r.prompt(), r.seed(), r.steps(), r.guidance(),
+                    r.width(), r.height(), model, version);
+            try {
+                byte[] png = PngWriter.encode(channelsFirst(image.rgb(), r.height(), r.width()), r.height(), r.width(),
+                        params);
+                String uri = store.write(fileName, png);
+                long t1 = System.nanoTime();
+                return new WrittenImage(image, uri, image.timings().withWrite((t1 - t0) / 1e6,
+                        (t1 - image.startNanos()) / 1e6));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("writing image " + fileName + " for request " + r.id() + ": "
+                        + dev.sparkdit.io.IoMessages.describe(e), e);
+            }
+        }, thread);
+    }
+
+    /** PngWriter takes {@code [3, H, W]}; the pipeline gives interleaved {@code [H, W, 3]}. */
+    static float[] channelsFirst(float[] hwc, int h, int w) {
+        float[] chw = new float[hwc.length];
+        int plane = h * w;
+        for (int i = 0; i < plane; i++) {
+            chw[i] = hwc[3 * i];
+            chw[plane + i] = hwc[3 * i + 1];
+            chw[2 * plane + i] = hwc[3 * i + 2];
+        }
+        return chw;
+    }
+
+    /** Waits for every queued image (at most 10 minutes). */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.MINUTES)) {
+                thread.shutdownNow();
+                throw new IllegalStateException("image writes still running after 10 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            thread.shutdownNow();
+        }
+    }
+}
