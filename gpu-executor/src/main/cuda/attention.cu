@@ -246,7 +246,7 @@ ATT_BF16(32, 4, bf16, bf16)
 ATT_BF16(32, 4, f32, float)
 
 // ------------------------------------------------------------------------------------------------
-// bf16 tensor-core kernel, Dh = 128 variants (v2, v3, v4): FA2 proper
+// bf16 tensor-core kernel, Dh = 128, v2: FA2 proper
 // ------------------------------------------------------------------------------------------------
 // Each warp owns MT = 2 m16 tiles (32 query rows), so every K / V fragment read from shared memory by
 // ldmatrix feeds two mma.sync instead of one: half the shared-memory traffic per flop of the v1 kernel,
@@ -259,9 +259,10 @@ ATT_BF16(32, 4, f32, float)
 // ex2.approx (p = 2^(s * c - m * c)). Keys >= Sk are masked only in the last (partial) tile.
 // Rows padded by 16 bytes (D + 8): row stride 272 B = 17 x 16 B, so the 8 rows of each ldmatrix 8x8
 // matrix and the 16-byte cp.async writes fall in distinct bank groups (conflict-free, like a swizzle).
-//   v2: NW = 4 (128 rows per block), BN = 64, 104,448 B shared memory, up to 255 registers: 2 blocks/SM
-//   v3: NW = 8 (256 rows per block), BN = 64, 139,264 B, 1 block/SM (half the L2 traffic of v2)
-//   v4: NW = 4 (128 rows per block), BN = 32, 69,632 B, registers capped at 168: 3 blocks/SM
+//   NW = 4 warps (128 rows per block), BN = 64-key tiles, 104,448 B shared memory, up to 255 registers:
+//   2 blocks/SM. (8 warps, v3, and 32-key tiles, v4, were slower: docs/attention-notes.md.)
+#define V2_NW 4
+#define V2_BN 64
 __device__ __forceinline__ float fast_exp2(float x) {
     float y;
     asm("ex2.approx.ftz.f32 %0, %1;\n" : "=f"(y) : "f"(x));
@@ -287,12 +288,13 @@ __device__ __forceinline__ void load_kv_tile(bf16* sm, const bf16* g, long long 
     }
 }
 
-template <int D, int NW, int BN, typename TO>
+template <int D, typename TO>
 __device__ __forceinline__ void attention_bf16_v2_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                        long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                        long long qRs, const bf16* __restrict__ k, long long kHs,
                                                        long long kRs, const bf16* __restrict__ v, long long vHs,
                                                        long long vRs, int Sq, int Sk, float scale) {
+    constexpr int NW = V2_NW, BN = V2_BN;
     constexpr int MT = 2, BM = 16 * MT * NW, THREADS = 32 * NW, LD = D + FA_PAD, NB = BN / 8, DB = D / 8;
     static_assert(BN % 16 == 0 && D % 32 == 0, "tile shape");
     extern __shared__ __align__(16) unsigned char fa_smem[];
@@ -471,25 +473,21 @@ __device__ __forceinline__ void attention_bf16_v2_impl(TO* __restrict__ out, lon
 }
 
 /*
- * attention_bf16_d128_v<N>_out<t>: same arguments as attention_bf16_d128_out<t>.
- *   grid (ceil(Sq / (32*NW)), H), block 32*NW, dynamic shared memory (32*NW + 4*BN) * 136 * 2 bytes:
- *   v2: NW 4, BN 64 -> 104,448 B;  v3: NW 8, BN 64 -> 139,264 B;  v4: NW 4, BN 32 -> 69,632 B.
- *   Needs ldo even (bf16x2 / float2 stores) and a 8-byte aligned out (4-byte for bf16).
+ * attention_bf16_d128_v2_out<t>: same arguments as attention_bf16_d128_out<t>.
+ *   grid (ceil(Sq / (32*NW)), H) = (ceil(Sq / 128), H), block 32*NW = 128, dynamic shared memory
+ *   (32*NW + 4*BN) * 136 * 2 = 104,448 bytes. Needs ldo even (bf16x2 / float2 stores) and an 8-byte aligned
+ *   out (4-byte for bf16).
  */
-#define ATT_BF16_V(VN, NW, BN, MINB, TN, TO)                                                                   \
-    extern "C" __global__ void __launch_bounds__(32 * NW, MINB) attention_bf16_d128_v##VN##_out##TN(          \
+#define ATT_BF16_V2(TN, TO)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(32 * V2_NW, 2) attention_bf16_d128_v2_out##TN(              \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
         int Sk, float scale) {                                                                                \
-        attention_bf16_v2_impl<128, NW, BN, TO>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs,  \
-                                                Sq, Sk, scale);                                               \
+        attention_bf16_v2_impl<128, TO>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, Sq, Sk,  \
+                                        scale);                                                               \
     }
-ATT_BF16_V(2, 4, 64, 2, bf16, bf16)
-ATT_BF16_V(2, 4, 64, 2, f32, float)
-ATT_BF16_V(3, 8, 64, 1, bf16, bf16)
-ATT_BF16_V(3, 8, 64, 1, f32, float)
-ATT_BF16_V(4, 4, 32, 2, bf16, bf16)
-ATT_BF16_V(4, 4, 32, 2, f32, float)
+ATT_BF16_V2(bf16, bf16)
+ATT_BF16_V2(f32, float)
 
 // ------------------------------------------------------------------------------------------------
 // fp32 reference-grade kernel

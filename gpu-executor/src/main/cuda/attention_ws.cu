@@ -1,17 +1,19 @@
-// attention_ws: variants v7 .. v11 of the bf16 Dh = 128 flash-attention forward (same contract as attention.cu's
-// attention_bf16_d128_v2_out<t>), warp-specialised in FA3's manner for Hopper (sm_90a only; empty elsewhere).
+// attention_ws: v11, the Hopper kernel of the bf16 Dh = 128 flash-attention forward (same contract as
+// attention.cu's attention_bf16_d128_v2_out<t>), warp-specialised in FA3's manner (sm_90a only; empty elsewhere).
+// The variants it grew from (v5 .. v10) and their figures: docs/attention-notes.md.
 //
 //   q [H, Sq, 128], k/v [H, Sk, 128] bf16: head stride and row stride in elements, last dim contiguous
 //   out [Sq, H*128] row stride ldo (fp32 or bf16); lse [H, Sq] row stride ldLse (fp32, natural log) or null
 //
-// Why another kernel: v5 (attention_wgmma.cu) stops at ~470 TFLOP/s on H200. Its S = Q K^T wgmma is m64n64,
-// which reads 4 KB of shared memory per 32 tensor-core cycles, the whole shared-memory bandwidth, and its
-// block-wide barrier per key tile keeps the two warpgroups of a block in step, so their softmaxes coincide.
-// Here:
-//   - 128-key tiles: S = Q K^T is m64n128k16 (6 KB per 64 cycles), P V is m64n128k16 with P from registers.
+// Why this shape: a kernel with m64n64 S = Q K^T wgmmas (v5) stopped at ~470 TFLOP/s on H200. That product
+// reads 4 KB of shared memory per 32 tensor-core cycles, the whole shared-memory bandwidth, and a block-wide
+// barrier per key tile kept the two warpgroups of a block in step, so their softmaxes coincided. Here:
+//   - 128-key tiles: S = Q K^T is m64n128k16, P V is m64n128k16 with P from registers.
+//   - Q in registers: each consumer warpgroup loads its 64 rows of Q once into the register A operand of the S
+//     wgmma (load_q_frag), so S reads only K from shared memory: 4 KB per k16 step instead of 6.
 //   - Warp specialisation: warpgroup 0 only loads (Q once, then K / V tiles through an STAGES-deep ring,
-//     cp.async into the 128-byte-swizzled layout of attention_wgmma.cu); warpgroups 1 and 2 only compute,
-//     64 query rows each (block = 128 rows, grid (ceil(Sq / 128), H), 384 threads, one block per SM).
+//     cp.async into the 128-byte-swizzled layout of load_rows_sw128 in wgmma.cuh); warpgroups 1 and 2 only
+//     compute, 64 query rows each (block = 128 rows, 384 threads, one block per SM).
 //     The producer gives registers back (setmaxnreg 24), the consumers take them (240; FA3's split; with
 //     40 / 232 ptxas spilled 12 bytes).
 //   - Hand-off through mbarriers, no block-wide barrier in the loop: fullK[s] / fullV[s] (128 producer
@@ -21,12 +23,11 @@
 //   - Turn-taking between the two consumer warpgroups (FA3's "ping-pong"): named barrier 1 + w is warpgroup
 //     w's turn to issue its wgmmas; after issuing, it hands the turn to the other. So one warpgroup's
 //     softmax runs while the other's matrix products occupy the tensor cores.
-//   - INTRA (v8): as v6, at tile j a warpgroup issues S(j) = Q K(j)^T together with O += P(j-1) V(j-1), waits
-//     for S(j) only, and runs softmax(j) while P V(j-1) is still on the tensor cores. v7 waits for both
-//     before the softmax (the ping-pong alone). Both keep the same registers live: O (64), S (64), P (32).
-//     ptxas defeats it, though: it hoists the wait for P V(j-1) to the start of the softmax (seen in SASS).
-//   - PIN (v11 = v10 + PIN): a never-taken wait that reads the softmax's row sums keeps the real wait after
-//     the softmax, so the overlap happens (consume).
+//   - Overlap inside a warpgroup (FA3's intra-warpgroup pipelining): at tile j a warpgroup issues
+//     S(j) = Q K(j)^T together with O += P(j-1) V(j-1), waits for S(j) only, and runs softmax(j) while
+//     P V(j-1) is still on the tensor cores. Live registers: O (64), S (64), P (32), Q (32).
+//     ptxas would hoist the wait for P V(j-1) to the start of the softmax (seen in SASS); a never-taken wait
+//     that reads the softmax's row sums keeps the real wait after the softmax (consume).
 //
 // Shared memory (byte offsets from a 1024-aligned base; the launcher asks for 1024 bytes of slack):
 //   sQ          [2 halves][128 rows][128 B]   32,768
@@ -36,9 +37,9 @@
 // STAGES = WS_STAGES = 3: 229,376 + 64 + 1,024 = 230,464 bytes (the opt-in limit is 232,448).
 // Why three: the producer may refill a stage only after both warpgroups' P V on it completed. With two
 // stages that left the next tile's load half an iteration to arrive, and the consumers waited for it: on an
-// H200 (FLUX shape, AttentionBenchmark) the two-stage build took 0.610-0.635 ms, slower than v5's 0.557-0.586;
-// three stages took 0.469-0.477 ms.
-// Descriptors as in attention_wgmma.cu with 128-row tiles: K-major SW128 (SBO 1024) for Q and K; V N-major
+// H200 (FLUX shape, AttentionBenchmark) the two-stage build took 0.610-0.635 ms, slower than the removed
+// v5's 0.557-0.586; three stages took 0.469-0.477 ms.
+// Descriptors (wgmma.cuh, make_desc_sw128) with 128-row tiles: K-major SW128 (SBO 1024) for K; V N-major
 // with LBO = distance between its two 64-dim halves = 128 * 128 = 16,384 bytes, SBO 1024, 2048 bytes per k16.
 #include "wgmma.cuh"
 
@@ -57,7 +58,7 @@
 namespace wgk {
 namespace ws {  // nested: unqualified names find wgk's primitives before attention.cu's globals
 
-// QREG (v9 / v10): this warpgroup's 64 rows of Q as the register A operand of m64n128k16, loaded once from the
+// This warpgroup's 64 rows of Q as the register A operand of m64n128k16, loaded once from the
 // swizzled sQ: qf[kk] = rows (r0, r0 + 8) x dims (16 kk + 2t, +1) and (16 kk + 8 + 2t, +1), pack_p's layout with
 // dims for keys. r0 = 64 w + 16 warp + g, the row inside the 128-row tile.
 __device__ __forceinline__ void load_q_frag(uint32_t (*qf)[4], uint32_t sQ, int r0, int t) {
@@ -75,29 +76,20 @@ __device__ __forceinline__ void load_q_frag(uint32_t (*qf)[4], uint32_t sQ, int 
 }
 
 // S[64 x 128] = Q[64 x 128] K^T for this warpgroup's 64 rows and the 128 keys of the K tile at cK: 8 k16 steps
-// of m64n128k16, committed as one wgmma group. Q from shared memory (qRows: the rows' start inside each half of
-// sQ), or with QREG from the registers qf (load_q_frag), so that only K is read from shared memory: 4 KB per
-// k16 step instead of 6.
-template <bool QREG>
-__device__ __forceinline__ void issue_qk(float* s, uint32_t qRows, uint32_t (*qf)[4], uint32_t cK) {
+// of m64n128k16, committed as one wgmma group. Q from the registers qf (load_q_frag), so that only K is read
+// from shared memory.
+__device__ __forceinline__ void issue_qk(float* s, uint32_t (*qf)[4], uint32_t cK) {
 #pragma unroll
     for (int i = 0; i < 64; i++) fence_reg(s[i]);
-    if constexpr (QREG) {
 #pragma unroll
-        for (int kk = 0; kk < 8; kk++)
+    for (int kk = 0; kk < 8; kk++)
 #pragma unroll
-            for (int e = 0; e < 4; e++) fence_reg(qf[kk][e]);
-    }
+        for (int e = 0; e < 4; e++) fence_reg(qf[kk][e]);
     wgmma_fence();
 #pragma unroll
     for (int kk = 0; kk < 8; kk++) {
         const uint64_t descK = make_desc_sw128(cK + (uint32_t)(kk >> 2) * (WS_BN * 128) + (kk & 3) * 32, 16, 1024);
-        if constexpr (QREG) {
-            wgmma_m64n128k16_rs<0>(s, qf[kk], descK, kk > 0 ? 1 : 0);
-        } else {
-            const uint32_t qoff = (uint32_t)(kk >> 2) * (WS_BM * 128) + (kk & 3) * 32;
-            wgmma_m64n128k16_ss(s, make_desc_sw128(qRows + qoff, 16, 1024), descK, kk > 0 ? 1 : 0);
-        }
+        wgmma_m64n128k16_rs<0>(s, qf[kk], descK, kk > 0 ? 1 : 0);
     }
     wgmma_commit();
 }
@@ -147,7 +139,7 @@ __device__ __forceinline__ void produce(uint32_t sQ, uint32_t sK, uint32_t sV, u
 // Warpgroups 1, 2 (w = 0, 1): rows m0 + 64 w .. + 63.
 // part != null (a split unit, see attention_ws_impl): O / l and lse go to part as fp32 [128 rows][128] then
 // [128] (rows of the tile), for attention_split_merge; else to out / lse.
-template <typename TO, int STAGES, bool INTRA, bool QREG, bool PIN>
+template <typename TO, int STAGES>
 __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int rowsPerPart, long long partStride,
                                         float* __restrict__ lse, long long ldLse,
                                         float* __restrict__ part, uint32_t sQ, uint32_t sK, uint32_t sV, uint32_t bars,
@@ -155,7 +147,6 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
     const uint32_t fullQ = bars, fullK = bars + 8, fullV = fullK + 8 * STAGES, empty = fullV + 8 * STAGES;
     const int warp = ct >> 5, lane = ct & 31, g = lane >> 2, t = lane & 3;
     const int mine = 1 + w, other = 2 - w;  // named barriers: the turn of warpgroup w is barrier 1 + w
-    const uint32_t qRows = sQ + (uint32_t)w * 64 * 128;
     const float sl2 = scale * 1.4426950408889634f;
 
     float o[64];
@@ -166,7 +157,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
 
     mbar_wait(fullQ, 0);
     uint32_t qf[8][4];
-    if constexpr (QREG) load_q_frag(qf, sQ, w * 64 + warp * 16 + g, t);
+    load_q_frag(qf, sQ, w * 64 + warp * 16 + g, t);
     if (w == 1 && tiles > 0) named_arrive(1, 256);  // warpgroup 0 takes the first turn (no tiles: no turns)
     int stage = 0, prev = 0;
     for (int j = 0; j < tiles; j++) {
@@ -175,42 +166,32 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
         if (j > 0) mbar_wait(fullV + 8 * prev, (uint32_t)(((j - 1) / STAGES) & 1));
         named_sync(mine, 256);
         float s[64], corr[2];
-        issue_qk<QREG>(s, qRows, qf, sK + stage * WS_TILE_BYTES);
+        issue_qk(s, qf, sK + stage * WS_TILE_BYTES);
         if (j > 0) {
             issue_pv<WS_BN>(o, pf, sV + prev * WS_TILE_BYTES);  // O += P(j-1) V(j-1)
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);  // each sync of the other gets one arrive
-            if (INTRA) {
-                wgmma_wait1();  // S(j) done; P V(j-1) may still run while the softmax below does
-            } else {
-                wgmma_wait0();
-            }
+            wgmma_wait1();  // S(j) done; P V(j-1) may still run while the softmax below does
         } else {
             if (!(w == 1 && j == tiles - 1)) named_arrive(other, 256);
             wgmma_wait0();
         }
         softmax_tile<WS_BN>(s, j * WS_BN, Sk, t, sl2, mrow, lrow, corr);
-        // PIN (v11): ptxas otherwise moves the wait below up to the first instruction of the softmax (SASS of v8 /
-        // v10: WARPGROUP.DEPBAR right after the first FMNMX), so P V(j-1) never overlaps the softmax. A wait that
-        // reads the softmax's row sums cannot move above them. It is predicated on a sum below -1, which never
-        // holds (sums are >= 0, NaN compares false), so it never executes and is uniform across the warp; ptxas
-        // reports no serialisation (C75xx) for it, since the unconditional wait follows on every path.
-        if constexpr (INTRA && PIN) {
-            asm volatile("{\n.reg .pred p;\nsetp.lt.f32 p, %0, 0fBF800000;\n@p wgmma.wait_group.sync.aligned 1;\n}\n"
-                         ::"f"(lrow[0] + lrow[1]) : "memory");
-        }
+        // The pin: without it ptxas moves the wait below up to the first instruction of the softmax (SASS of the
+        // removed v8 / v10: WARPGROUP.DEPBAR right after the first FMNMX), so P V(j-1) never overlaps the softmax.
+        // A wait that reads the softmax's row sums cannot move above them. It is predicated on a sum below -1,
+        // which never holds (sums are >= 0, NaN compares false), so it never executes and is uniform across the
+        // warp; ptxas reports no serialisation (C75xx) for it, since the unconditional wait follows on every path.
+        asm volatile("{\n.reg .pred p;\nsetp.lt.f32 p, %0, 0fBF800000;\n@p wgmma.wait_group.sync.aligned 1;\n}\n"
+                     ::"f"(lrow[0] + lrow[1]) : "memory");
         // Unconditional, so that ptxas sees no wgmma in flight below on any path (a wait only on some paths
         // makes it serialise every wgmma of the kernel: C7514).
-        if (INTRA) wgmma_wait0();
+        wgmma_wait0();
 #pragma unroll
         for (int i = 0; i < 64; i++) fence_reg(o[i]);
         if (j > 0 && lane == 0) mbar_arrive(empty + 8 * prev);  // stage prev: K(j-1), V(j-1) read
-        if constexpr (QREG) {
-            // Once the row maxima settle most tiles leave every correction at exactly 1 (exp2 of 0): skip
-            // the 64 multiplies then, per warp (a warp-uniform branch; no wgmma is in flight here).
-            if (__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f)) rescale_o(o, corr);
-        } else {
-            rescale_o(o, corr);
-        }
+        // Once the row maxima settle most tiles leave every correction at exactly 1 (exp2 of 0): skip
+        // the 64 multiplies then, per warp (a warp-uniform branch; no wgmma is in flight here).
+        if (__any_sync(0xffffffffu, corr[0] != 1.f || corr[1] != 1.f)) rescale_o(o, corr);
         pack_p<WS_BN>(s, pf);  // only now: P(j-1) was an operand of the wgmma just waited for
         prev = stage;
         stage = stage + 1 == STAGES ? 0 : stage + 1;
@@ -236,7 +217,7 @@ __device__ __forceinline__ void consume(TO* __restrict__ out, long long ldo, int
 // unit u covers tile fullTiles + u / splits and the u % splits-th of its key tiles, and writes fp32 partial
 // results to part + u * WS_PART_FLOATS; attention_split_merge combines them. splits = 1 with fullTiles = all
 // tiles is the plain launch.
-template <typename TO, int STAGES, bool INTRA, bool QREG, bool PIN>
+template <typename TO, int STAGES>
 __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long long ldo, float* __restrict__ lse,
                                                   long long ldLse, const bf16* __restrict__ q, long long qHs,
                                                   long long qRs, const bf16* __restrict__ k, long long kHs,
@@ -277,9 +258,8 @@ __device__ __forceinline__ void attention_ws_impl(TO* __restrict__ out, long lon
     } else {
         regs_inc<WS_CONSUMER_REGS>();
         const int ct = tid - 128;
-        consume<TO, STAGES, INTRA, QREG, PIN>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq,
-                                   keys, tiles, scale,
-                                   ct >> 7, ct & 127);
+        consume<TO, STAGES>(out, ldo, rowsPerPart, partStride, lse, ldLse, myPart, sQ, sK, sV, bars, h, m0, Sq, keys,
+                            tiles, scale, ct >> 7, ct & 127);
     }
 }
 
@@ -330,48 +310,39 @@ __device__ __forceinline__ void split_merge(TO* __restrict__ out, long long ldo,
 #endif  // SPARKDIT_WGMMA
 
 /*
- * attention_bf16_d128_v7_out<t> (ping-pong) and attention_bf16_d128_v8_out<t> (ping-pong + softmax / P V
- * overlap inside a warpgroup): same arguments as attention_bf16_d128_v2_out<t> (attention.cu).
+ * attention_bf16_d128_v11_out<t>: same arguments as attention_bf16_d128_v2_out<t> (attention.cu),
  *   plus (int fullTiles, int splits, float* part): see attention_ws_impl; plain launch: fullTiles = H *
  *   ceil(Sq / 128), splits 1, part null;
  *   plus (int rowsPerPart, long long partStride): out row r at out + (r / rowsPerPart) * partStride +
  *   (r % rowsPerPart) * ldo (see store_rows); one part: rowsPerPart = Sq, partStride 0.
  *   grid (fullTiles + tail tiles * splits), block 384 (3 warpgroups), dynamic shared memory
- *   WS_SMEM_BYTES(WS_STAGES) = 230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0; ldo even, out 8-byte (fp32) or
- *   4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
+ *   WS_SMEM_BYTES(WS_STAGES) = 230,464 bytes (opt-in above 48 KB); q/k/v 16-byte aligned with strides % 8 == 0;
+ *   ldo even, out 8-byte (fp32) or 4-byte (bf16) aligned. sm_90a only: elsewhere the body is empty (the launcher does not use it there).
  */
 #ifdef SPARKDIT_WGMMA
-#define WS_BODY(TO, STAGES, INTRA, QREG, PIN)                                                                \
-    wgk::ws::attention_ws_impl<TO, STAGES, INTRA, QREG, PIN>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, \
-                                                  Sq, Sk, scale, fullTiles, splits, part, rowsPerPart, partStride);
+#define WS_BODY(TO, STAGES)                                                                                    \
+    wgk::ws::attention_ws_impl<TO, STAGES>(out, ldo, lse, ldLse, q, qHs, qRs, k, kHs, kRs, v, vHs, vRs, Sq, Sk, \
+                                           scale, fullTiles, splits, part, rowsPerPart, partStride);
 #define WS_MERGE_BODY(TO)                                                                                      \
     wgk::ws::split_merge<TO>(out, ldo, lse, ldLse, part, Sq, fullTiles, splits, tailTiles, rowsPerPart, partStride);
 #else
-#define WS_BODY(TO, STAGES, INTRA, QREG, PIN)
+#define WS_BODY(TO, STAGES)
 #define WS_MERGE_BODY(TO)
 #endif
-#define ATT_BF16_WS(VN, STAGES, INTRA, QREG, PIN, TN, TO)                                                                   \
-    extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v##VN##_out##TN(           \
+#define ATT_BF16_WS(TN, TO)                                                                                    \
+    extern "C" __global__ void __launch_bounds__(WS_THREADS, 1) attention_bf16_d128_v11_out##TN(              \
         TO* out, long long ldo, float* lse, long long ldLse, const bf16* q, long long qHs, long long qRs,     \
         const bf16* k, long long kHs, long long kRs, const bf16* v, long long vHs, long long vRs, int Sq,     \
-        int Sk, float scale, int fullTiles, int splits, float* part, int rowsPerPart, long long partStride) {   \
-        WS_BODY(TO, STAGES, INTRA, QREG, PIN)                                                                    \
+        int Sk, float scale, int fullTiles, int splits, float* part, int rowsPerPart, long long partStride) { \
+        WS_BODY(TO, WS_STAGES)                                                                                \
     }
-ATT_BF16_WS(7, WS_STAGES, false, false, false, bf16, bf16)
-ATT_BF16_WS(7, WS_STAGES, false, false, false, f32, float)
-ATT_BF16_WS(8, WS_STAGES, true, false, false, bf16, bf16)
-ATT_BF16_WS(8, WS_STAGES, true, false, false, f32, float)
-ATT_BF16_WS(9, WS_STAGES, false, true, false, bf16, bf16)
-ATT_BF16_WS(9, WS_STAGES, false, true, false, f32, float)
-ATT_BF16_WS(10, WS_STAGES, true, true, false, bf16, bf16)
-ATT_BF16_WS(10, WS_STAGES, true, true, false, f32, float)
-ATT_BF16_WS(11, WS_STAGES, true, true, true, bf16, bf16)
-ATT_BF16_WS(11, WS_STAGES, true, true, true, f32, float)
+ATT_BF16_WS(bf16, bf16)
+ATT_BF16_WS(f32, float)
 
 /*
  * attention_split_merge_<t>(TO* out, long long ldo, float* lse, long long ldLse, const float* part, int Sq,
  *                           int fullTiles, int splits, int tailTiles, int rowsPerPart, long long partStride)
- *   after a v7 / v8 launch with split tail units: grid ceil(tailTiles * 128 * 32 / block), out / lse as there.
+ *   after a v11 launch with split tail units: grid ceil(tailTiles * 128 * 32 / block), out / lse as there.
  */
 #define ATT_SPLIT_MERGE(TN, TO)                                                                                \
     extern "C" __global__ void attention_split_merge_##TN(TO* out, long long ldo, float* lse, long long ldLse, \

@@ -1,6 +1,6 @@
-// Hopper (sm_90a) building blocks shared by the wgmma attention kernels (attention_wgmma.cu, attention_ws.cu):
-// cp.async and proxy fences, wgmma issue / fence / wait, the shared-memory matrix descriptor, mbarriers, named
-// barriers, register reallocation, and the 128-byte-swizzled tile loader. Everything here exists only where
+// Hopper (sm_90a) building blocks of the wgmma attention kernel (attention_ws.cu): cp.async and proxy fences,
+// wgmma issue / fence / wait, the shared-memory matrix descriptor, mbarriers, named barriers, register
+// reallocation, and the 128-byte-swizzled tile loader. Everything here exists only where
 // SPARKDIT_WGMMA is defined (sm_90a device code); other targets compile the kernels' entry points empty.
 #pragma once
 #include "common.cuh"
@@ -40,19 +40,20 @@ __device__ __forceinline__ void fence_reg(uint32_t& r) { asm volatile("" : "+r"(
  *   swizzle: 0 none (interleave), 1 = 128B, 2 = 64B, 3 = 32B
  *   base offset: 0 when every swizzle atom (8 rows x 128 B) starts 1024-aligned (ours do)
  *
- * K-major operand with 128B swizzle (Q as A, K as B of Q K^T): rows = M (or N) of 64 bf16 along K per
- * 128-byte row; one wgmma reads K = 16 = 32 bytes of each row, so the leading byte offset (next core
- * matrix along K) is unused (set to 1, as CUTLASS does); stride byte offset = 1024: the next group of 8
- * rows. The k16 step kk inside a 128-byte half advances the start address by 32 bytes (the hardware applies
- * the XOR swizzle to the final address bits, so a start that is not 1024-aligned but inside an aligned atom
- * is right: CUTLASS / FA3 step K this way); the second half (head dims 64..127) is another region.
+ * K-major operand with 128B swizzle (K as B of Q K^T; Q as A the same way when it comes from shared memory):
+ * rows = M (or N) of 64 bf16 along K per 128-byte row; one wgmma reads K = 16 = 32 bytes of each row, so the
+ * leading byte offset (next core matrix along K) is unused (set to 1, as CUTLASS does); stride byte offset =
+ * 1024: the next group of 8 rows. The k16 step kk inside a 128-byte half advances the start address by 32
+ * bytes (the hardware applies the XOR swizzle to the final address bits, so a start that is not 1024-aligned
+ * but inside an aligned atom is right: CUTLASS / FA3 step K this way); the second half (head dims 64..127) is
+ * another region.
  *
  * N-major operand with 128B swizzle (V as B of P V, trans-b = 1): each 128-byte row holds 64 N-elements
  * (head dims) of one K index (key); 8 keys x 128 B form one atom. Stride byte offset = 1024: the next 8 keys
  * (next atom along K); leading byte offset = distance between the two 64-wide N blocks (the two halves):
- * WG_BN * 128 = 8192 bytes. (CUTLASS make_gmma_desc<Major::MN>, SW128: SBO = stride between 8-row groups
- * along K, LBO = stride between swizzle atoms along MN.) The k16 step kk advances the start by 16 keys =
- * 2048 bytes.
+ * BN * 128 bytes for a tile of BN keys (16,384 for attention_ws.cu's 128). (CUTLASS make_gmma_desc<Major::MN>,
+ * SW128: SBO = stride between 8-row groups along K, LBO = stride between swizzle atoms along MN.) The k16 step
+ * kk advances the start by 16 keys = 2048 bytes.
  */
 __device__ __forceinline__ uint64_t make_desc_sw128(uint32_t saddr, uint32_t leadingBytes, uint32_t strideBytes) {
     return (uint64_t)((saddr & 0x3FFFFu) >> 4) | ((uint64_t)((leadingBytes >> 4) & 0x3FFFu) << 16) |
@@ -72,8 +73,12 @@ __device__ __forceinline__ uint32_t pack_bf16x2(float lo, float hi) {
 
 // Rows [row0, row0 + ROWS) of a [S, 128] bf16 head into the 128-byte-swizzled layout at sbase: two "halves"
 // (head dims 0..63, 64..127) of ROWS rows x 128 bytes; inside a half, row r at r * 128 and its 16-byte chunk c
-// at chunk c ^ (r % 8). THREADS threads share the copy; thread tid copies the 16-byte chunk c = tid % 16 of
-// rows tid / 16 + (THREADS / 16) i, and g points at that chunk of row row0 + tid / 16. THREADS / 16 is a
+// at chunk c ^ (r % 8). That is the 128-byte swizzle (Swizzle<3,4,3>: address bits [4,7) ^= bits [7,10)) that
+// wgmma undoes in hardware when the descriptor says SWIZZLE_128B and each 8-row x 128-byte atom starts
+// 1024-aligned. The same storage serves K as a K-major B operand of Q K^T (B = K^T: N = keys, K-dim = head
+// dims, contiguous) and V as an N-major B operand of P V (B = V: K-dim = keys, N = head dims, contiguous).
+// THREADS threads share the copy; thread tid copies the 16-byte chunk c = tid % 16 of rows
+// tid / 16 + (THREADS / 16) i, and g points at that chunk of row row0 + tid / 16. THREADS / 16 is a
 // multiple of 8, so r % 8 and with it the swizzled destination chunk is the same for all of a thread's rows.
 // Rows >= S are zero-filled without being read.
 template <int ROWS, int THREADS>
@@ -88,15 +93,6 @@ __device__ __forceinline__ void load_rows_sw128(uint32_t sbase, const bf16* g, l
     }
 }
 
-// D[64 x 64] (+)= A[64 x 16] * B[16 x 64]; A and B from shared memory by descriptor, both K-major
-// (trans-a = trans-b = 0). scale_d = 0 overwrites D, 1 accumulates.
-__device__ __forceinline__ void wgmma_m64n64k16_ss(float* d, uint64_t descA, uint64_t descB, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %34, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n64k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31}, %32, %33, p, 1, 1, 0, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31])
-        : "l"(descA), "l"(descB), "r"(scaleD));
-}
 // D[64 x 128] += A[64 x 16] * B[16 x 128]; A from registers (4 x bf16x2 per thread, the m16n8k16 A fragment of
 // this warp's 16 rows), B from shared memory by descriptor: TRANS_B = 1 N-major (V of P V), 0 K-major (K of
 // Q K^T with Q in registers).
@@ -107,16 +103,6 @@ __device__ __forceinline__ void wgmma_m64n128k16_rs(float* d, const uint32_t* a,
         "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, {%64, %65, %66, %67}, %68, p, 1, 1, %70;\n}\n"
         : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
         : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "l"(descB), "r"(scaleD), "n"(TRANS_B));
-}
-
-// D[64 x 128] (+)= A[64 x 16] * B[16 x 128]; A and B from shared memory by descriptor, both K-major
-// (trans-a = trans-b = 0). scale_d = 0 overwrites D, 1 accumulates.
-__device__ __forceinline__ void wgmma_m64n128k16_ss(float* d, uint64_t descA, uint64_t descB, int scaleD) {
-    asm volatile(
-        "{\n.reg .pred p;\nsetp.ne.b32 p, %66, 0;\n"
-        "wgmma.mma_async.sync.aligned.m64n128k16.f32.bf16.bf16 {%0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19, %20, %21, %22, %23, %24, %25, %26, %27, %28, %29, %30, %31, %32, %33, %34, %35, %36, %37, %38, %39, %40, %41, %42, %43, %44, %45, %46, %47, %48, %49, %50, %51, %52, %53, %54, %55, %56, %57, %58, %59, %60, %61, %62, %63}, %64, %65, p, 1, 1, 0, 0;\n}\n"
-        : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]), "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]), "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]), "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]), "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]), "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]), "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]), "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]), "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]), "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]), "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63])
-        : "l"(descA), "l"(descB), "r"(scaleD));
 }
 
 // mbarrier (shared memory, 8 bytes): init by one thread before a block-wide barrier; arrive is a release at
@@ -152,7 +138,7 @@ __device__ __forceinline__ void named_arrive(int id, int threads) {
 template <int N> __device__ __forceinline__ void regs_dec() { asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(N)); }
 template <int N> __device__ __forceinline__ void regs_inc() { asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(N)); }
 
-// The per-tile steps of the wgmma attention kernels for a tile of BN keys (v5 / v6: 64, v7 / v8: 128). Accumulator
+// The per-tile steps of the wgmma attention kernel for a tile of BN keys (attention_ws.cu: 128). Accumulator
 // fragment of wgmma m64nNk16 (per warpgroup): thread (warp w, lane = 4 g + t) holds d[4 n + e], n < N / 8:
 // row 16 w + g + 8 (e >> 1), column 8 n + 2 t + (e & 1). S has BN / 2 floats per thread, O (N = 128) 64.
 
@@ -217,8 +203,9 @@ __device__ __forceinline__ void softmax_tile(float* s, int n0, int Sk, int t, fl
 //   pf[kk][1] = (row g + 8, keys 16kk + 2t, +1)      = s[8kk + 2, 3]
 //   pf[kk][2] = (row g,     keys 16kk + 8 + 2t, +1)  = s[8kk + 4, 5]
 //   pf[kk][3] = (row g + 8, keys 16kk + 8 + 2t, +1)  = s[8kk + 6, 7]
-// pf is an operand of the P V wgmma until its wait_group: v6 calls this only after that wait (as FA3 does),
-// never while the previous tile's P V may still read the registers.
+// pf is an operand of the P V wgmma until its wait_group: call this only after that wait (as FA3 does), never
+// while the previous tile's P V may still read the registers (packing earlier let the compiler overwrite them
+// in flight: non-finite output on the first H200 run of the removed v6).
 template <int BN>
 __device__ __forceinline__ void pack_p(const float* s, uint32_t (*pf)[4]) {
 #pragma unroll

@@ -17,6 +17,34 @@ final class GpuFixture {
     private GpuFixture() {
     }
 
+    /** What a check does; may throw anything (an {@link AssertionError} when a result is wrong). */
+    @FunctionalInterface
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /** A check that gives its scratch memory back afterwards. */
+    static GpuCheck check(String name, Body body) {
+        return new GpuCheck() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public void run() throws Exception {
+                CudaOps o = ops();
+                long mark = o.scratch().mark();
+                try {
+                    body.run();
+                } finally {
+                    o.synchronize();
+                    o.scratch().reset(mark);
+                }
+            }
+        };
+    }
+
     /** Where the next {@link #ops()} is made. */
     static synchronized void configure(int deviceIndex, long scratch) {
         close();

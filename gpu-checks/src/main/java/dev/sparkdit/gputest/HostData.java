@@ -5,8 +5,13 @@ import dev.sparkdit.tensor.DType;
 import java.nio.ByteBuffer;
 import java.util.Random;
 
-/** Seeded host data for checks: values, rounding to storage dtypes, error measures. */
+/** Seeded host data for checks: values, rounding to storage dtypes, error measures and their tolerances. */
 final class HostData {
+    /** Relative L2 tolerance of fp32 results. */
+    static final double TOL_F32 = 1e-5;
+    /** Relative L2 tolerance of bf16 results (and of the lse of bf16 inputs). */
+    static final double TOL_BF16 = 1e-2;
+
     private HostData() {
     }
 
@@ -93,6 +98,19 @@ final class HostData {
         double e = relL2(got, ref);
         if (!(e <= tol)) {
             throw new AssertionError(what + ": relative L2 error " + e + " > tolerance " + tol);
+        }
+    }
+
+    /** The relative L2 tolerance of a result stored in {@code dt}: fp32 1e-5, anything else bf16's 1e-2. */
+    static double tol(DType dt) {
+        return dt == DType.F32 ? TOL_F32 : TOL_BF16;
+    }
+
+    static void requireEqual(String what, float[] got, float[] want) {
+        for (int i = 0; i < want.length; i++) {
+            if (Float.compare(got[i], want[i]) != 0) {
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", want " + want[i] + " bit for bit");
+            }
         }
     }
 

@@ -4,8 +4,10 @@ import dev.sparkdit.tensor.Arena;
 import dev.sparkdit.tensor.DType;
 import dev.sparkdit.tensor.Tensor;
 
+import java.util.List;
+
 /**
- * Flash-attention forward without mask, returning the log-sum-exp (kernels in attention.cu):
+ * Flash-attention forward without mask, returning the log-sum-exp (kernels in attention.cu and attention_ws.cu):
  * {@code out[Sq, H*Dh] = softmax(q k^T * scale) v} head by head, {@code lse[h, i] = log sum_j exp(scale q_i.k_j)}.
  *
  * <pre>
@@ -28,51 +30,37 @@ import dev.sparkdit.tensor.Tensor;
  *   Dh in {32, 64, 128}
  * </pre>
  *
- * <p>Variants of the bf16 kernel for Dh = 128, chosen by {@link CudaOptions#attentionVariant()}
- * (default {@link #DEFAULT_VARIANT}; H100, FLUX shape, 2026-11-22: v1 1.424 ms,
- * v2 0.916 ms, v3 0.997 ms, v4 0.981 ms per call) or per call by
- * {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float, String)}. Other dtypes and head dims always use v1.
+ * <p>Variants of the bf16 kernel for Dh = 128, chosen by {@link CudaOptions#attentionVariant()} (default
+ * {@link #DEFAULT_VARIANT}) or per call by {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float, String)}.
+ * Other dtypes and head dims always use v1. Kernel names: {@link #d128KernelName}.
  * <pre>
- *   v1: attention_bf16_d128_out{t}     8 warps x 16 rows, 64-key tiles, 69,632 B shared memory
- *   v2: attention_bf16_d128_v2_out{t}  4 warps x 32 rows, 64-key tiles, K/V double-buffered, 104,448 B
- *   v3: attention_bf16_d128_v3_out{t}  8 warps x 32 rows, 64-key tiles, K/V double-buffered, 139,264 B
- *   v4: attention_bf16_d128_v4_out{t}  4 warps x 32 rows, 32-key tiles, K/V double-buffered,  69,632 B
- *   v2..v4: grid (ceil(Sq / (32 NW)), H), block 32 NW; out row stride even
- *   v5: attention_bf16_d128_v5_out{t}  (attention_wgmma.cu) Hopper wgmma, 2 warpgroups x 64 rows, 64-key tiles,
- *       K/V double-buffered in 128-byte-swizzled shared memory, 99,328 B; grid (ceil(Sq / 128), H), block 256;
- *       2 blocks/SM; no overlap inside a warpgroup (S wgmma, wait, softmax, P V wgmma, wait)
- *   v6: attention_bf16_d128_v6_out{t}  as v5 with FA3's intra-warpgroup overlap (softmax of tile j while
- *       P V of tile j - 1 runs), K/V in 3 stages, 132,096 B, 1 block/SM. Correct since 2026-11-22 (third
- *       session; P was packed into the A-operand registers of the P V still in flight), but slower than v5
- *       on H200: 0.63 against 0.56 ms (one block per SM hides less than v5's two)
- *   v7: attention_bf16_d128_v7_out{t}  (attention_ws.cu) warp-specialised as FA3: a producer warpgroup loads
- *       Q and 128-key K/V tiles (cp.async, 3 stages, mbarriers), two consumer warpgroups x 64 rows take turns
- *       at the tensor cores (named barriers); S and P V are m64n128k16; 230,464 B, block 384, 1 block/SM
- *   v8: attention_bf16_d128_v8_out{t}  as v7 with v6's softmax / P V overlap inside each consumer warpgroup
- *   v9, v10: as v7, v8 with each consumer warpgroup's Q rows held in registers (loaded once), so that
- *       S = Q K^T reads only K from shared memory (4 KB per k16 step instead of 6)
- *   v11: v10 whose softmax really overlaps the P V of the tile before: ptxas hoists that P V's wait to the
- *       start of the softmax in v8 / v10; a never-taken wait that reads the softmax's row sums keeps it after
- *   v5 .. v11: sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the
- *       kernel, they run v2 instead
+ *   v1:  attention_bf16_d128_out{t}      8 warps x 16 rows, 64-key tiles, 69,632 B shared memory
+ *   v2:  attention_bf16_d128_v2_out{t}   4 warps x 32 rows, 64-key tiles, K/V double-buffered, 104,448 B;
+ *        grid (ceil(Sq / 128), H), block 128; out row stride even
+ *   v11: attention_bf16_d128_v11_out{t}  (attention_ws.cu) warp-specialised as FA3: a producer warpgroup loads
+ *        Q and 128-key K/V tiles (cp.async, 3 stages, mbarriers), two consumer warpgroups x 64 rows take turns
+ *        at the tensor cores (named barriers); each holds its Q rows in registers, and its softmax of tile j
+ *        overlaps the P V of tile j - 1 (a never-taken wait on the row sums keeps ptxas from hoisting the real
+ *        one); S and P V are m64n128k16; 230,464 B, block 384, 1 block/SM; a 1D grid of
+ *        {@link TailSplit#blocks()} blocks, the split tail merged by attention_split_merge_{t}; writes out in
+ *        row parts.
+ *        sm_90a only: on any other device (compute capability != 9.0), or with a fatbin that lacks the kernel,
+ *        v2 runs instead
  * </pre>
+ * H200, FLUX shape 24 x 4608 x 4608 x 128: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), median of 20 calls;
+ * v11 0.433-0.435 ms, median of 100. The variants tried on the way from v2 to v11 (v3 .. v10) were removed;
+ * their designs and figures are in docs/attention-notes.md.
  */
 public final class Attention {
     /**
-     * v10 (warp-specialised wgmma with Q in registers, Hopper; v2 elsewhere). Measured on H200, FLUX shape 24 x 4608 x 4608 x 128,
-     * median of 20, 2026-11-22: v1 1.392 ms (188 TFLOP/s), v2 0.895 ms (292), v5 0.554-0.609 ms (428-471),
-     * v6 0.625-0.631 ms (413-417); fifth session, one H200, one call: v5 0.581-0.586 ms (445-449), v7 0.469-0.474
-     * (550-557), v8 0.471-0.477 (547-554), torch's cuDNN attention 0.420 (621); seventh session, one H200, two
-     * passes in one call: v7 0.477 / 0.479, v9 0.468 / 0.467, v10 0.466 / 0.460 (12 heads: 0.261 / 0.260,
-     * 0.258 / 0.254, 0.257 / 0.250). Hence v10 then. Ninth session, one H200, 100 calls per median, three passes:
-     * v10 0.486 / 0.437 / 0.437 ms, v11 0.435 / 0.434 / 0.433 (12 heads: v10 0.252 / 0.226 / 0.225, v11 0.223 /
-     * 0.223 / 0.223), the fastest in every pass, bit-identical to v10. Hence v11.
+     * v11 (warp-specialised wgmma with Q in registers, Hopper; v2 elsewhere). Measured on one H200, FLUX shape,
+     * 100 calls per median, three passes (ninth session): v11 0.435 / 0.434 / 0.433 ms against v10's 0.486 / 0.437
+     * / 0.437 (12 heads: 0.223 / 0.223 / 0.223 against 0.252 / 0.226 / 0.225), the fastest in every pass and
+     * bit-identical to v10, the default before it.
      */
     public static final String DEFAULT_VARIANT = "v11";
-    /** Every variant name. */
-    public static final java.util.List<String> VARIANTS = java.util.List.of("v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8",
-            "v9", "v10", "v11");
-
+    /** Every variant name: the simplest, the default elsewhere, the Hopper default. */
+    public static final List<String> VARIANTS = List.of("v1", "v2", "v11");
 
     private final KernelModule module;
     private final CudaStream stream;
@@ -80,7 +68,7 @@ public final class Attention {
     private final Arena scratch;
     private final boolean splitTail;
 
-    /** Default options; without a scratch arena v7 .. v11 never split their tail (the split needs a workspace). */
+    /** Default options; without a scratch arena v11 never splits its tail (the split needs a workspace). */
     public Attention(KernelModule module, CudaStream stream) {
         this(module, stream, null);
     }
@@ -91,10 +79,10 @@ public final class Attention {
     }
 
     /**
-     * {@code scratch}: where v7 .. v11 take the fp32 workspace of a {@link TailSplit} for the length of a call
+     * {@code scratch}: where v11 takes the fp32 workspace of a {@link TailSplit} for the length of a call
      * (mark and reset; at most SMs x 4 x 66 KB, 35 MB on 132 SMs; {@code FluxTransformer.scratchBytes} counts
      * it); null, or too little room left in it: no split. {@code variant}: the kernel {@link #run} uses for bf16
-     * at head dim 128; {@code splitTail} false runs v7 .. v11 without {@link TailSplit} (for comparisons).
+     * at head dim 128; {@code splitTail} false runs v11 without {@link TailSplit} (for comparisons).
      */
     public Attention(KernelModule module, CudaStream stream, Arena scratch, String variant, boolean splitTail) {
         this.module = module;
@@ -116,8 +104,19 @@ public final class Attention {
         return variant;
     }
 
+    /** v1's kernel, and the only one for fp32 q/k/v or head dims 32 and 64. */
     public static String kernelName(DType in, long headDim, DType out) {
         return "attention_" + Matrix.suffix(in) + "_d" + headDim + "_out" + Matrix.suffix(out);
+    }
+
+    /** The bf16 head-dim-128 kernel of v2 or v11 (v1's is {@link #kernelName}). */
+    public static String d128KernelName(String variant, DType out) {
+        return "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out);
+    }
+
+    /** The kernel that merges v11's split tail units into {@code out} / {@code lse}. */
+    public static String splitMergeKernelName(DType out) {
+        return "attention_split_merge_" + Matrix.suffix(out);
     }
 
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
@@ -153,22 +152,15 @@ public final class Attention {
 
     /**
      * Whether {@link #run} writes {@code out} (any shape {@link #requireOutShape} takes) itself for these
-     * q: the v7 .. v11 kernels on a Hopper write rows in parts; every path writes a single part.
+     * q: the v11 kernel on a Hopper writes rows in parts; every path writes a single part.
      */
     public boolean writesParts(Tensor out, Tensor q, String variant) {
         if (Matrix.collapsible(out)) {
             return true;
         }
-        String name = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
         return q.dtype() == DType.BF16 && q.rank() == 3 && q.dim(2) == 128
-                && warpSpecialised(variant) && pairAligned(out, Parts.of(out))
-                && wgmmaAvailable(name);
-    }
-
-    /** v7 .. v11: attention_ws.cu's kernels (one launch shape, row parts, tail split). */
-    private static boolean warpSpecialised(String variant) {
-        return variant.equals("v7") || variant.equals("v8") || variant.equals("v9") || variant.equals("v10")
-                || variant.equals("v11");
+                && variant.equals("v11") && pairAligned(out, Parts.of(out))
+                && wgmmaAvailable(d128KernelName(variant, out.dtype()));
     }
 
     /** The Hopper and mma kernels store pairs of outputs: even row and part strides, aligned start. */
@@ -182,12 +174,12 @@ public final class Attention {
         return writesParts(out, q, variant);
     }
 
-    /** v5 .. v11 need a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernels in the fatbin. */
+    /** v11 needs a Hopper (compute capability 9.0: the fatbin's sm_90a code) and its kernel in the fatbin. */
     private boolean wgmmaAvailable(String name) {
         return module.device().computeCapability() == 90 && module.hasFunction(name);
     }
 
-    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (v1 .. v11). */
+    /** As {@link #run(Tensor, Tensor, Tensor, Tensor, Tensor, float)} with the given variant (of {@link #VARIANTS}). */
     public void run(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale, String variant) {
         checkVariant(variant);
         for (Tensor t : new Tensor[] {out, q, k, v}) {
@@ -215,10 +207,10 @@ public final class Attention {
         }
         Parts parts = Parts.of(out);
         Matrix mo = parts.rows();
-        // Only the v7 .. v11 launch below passes the parts on; every other kernel would write one part's rows.
+        // Only the v11 launch below passes the parts on; every other kernel would write one part's rows.
         if (parts.count() > 1 && !writesParts(out, q, variant)) {
             throw new IllegalArgumentException("attention: out " + out + " comes in " + parts.count()
-                    + " parts, which only the v7 .. v11 kernels write (bf16, head dim 128, Hopper, even row and part"
+                    + " parts, which only the v11 kernel writes (bf16, head dim 128, Hopper, even row and part"
                     + " strides, aligned address); variant " + variant + ", q " + q);
         }
         long ldLse = 0;
@@ -247,25 +239,13 @@ public final class Attention {
                 }
             }
             boolean pairAligned = pairAligned(out, parts);
-            boolean warpSpecialised = warpSpecialised(variant);
-            boolean wgmma = variant.equals("v5") || variant.equals("v6") || warpSpecialised;
-            String wgName = "attention_bf16_d128_" + variant + "_out" + Matrix.suffix(out.dtype());
-            if (dh == 128 && wgmma && pairAligned && wgmmaAvailable(wgName)) {
-                name = wgName;
-                rowsPerBlock = 128;
-                if (warpSpecialised) {
-                    runWarpSpecialised(wgName, out, mo, parts, lse, ldLse, q, k, v, sq, sk, h, scale);
-                    return;
-                } else {
-                    block = 256;
-                    int stages = variant.equals("v6") ? 3 : 2;
-                    smem = 128 * 128 * 2 + 2 * stages * 64 * 128 * 2 + 1024;  // Q + stages x (K, V) tiles + slack
-                }
+            String v11Name = d128KernelName("v11", out.dtype());
+            if (dh == 128 && variant.equals("v11") && pairAligned && wgmmaAvailable(v11Name)) {
+                runWarpSpecialised(v11Name, out, mo, parts, lse, ldLse, q, k, v, sq, sk, h, scale);
+                return;
             } else if (dh == 128 && !variant.equals("v1") && pairAligned) {
-                String vn = wgmma ? "v2" : variant;  // v5 .. v11 where they cannot run: v2
-                int nw = vn.equals("v3") ? 8 : 4;
-                int bn = vn.equals("v4") ? 32 : 64;
-                name = "attention_bf16_d128_" + vn + "_out" + Matrix.suffix(out.dtype());
+                int nw = 4, bn = 64;  // v2, and v11 where it cannot run (attention.cu's V2_NW, V2_BN)
+                name = d128KernelName("v2", out.dtype());
                 rowsPerBlock = 32L * nw;
                 block = 32 * nw;
                 smem = (int) ((32L * nw + 4L * bn) * (dh + 8) * 2);
@@ -290,7 +270,7 @@ public final class Attention {
     }
 
     /**
-     * v7 .. v11 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
+     * v11 (attention_ws.cu): a 1D grid of {@link TailSplit#blocks()} blocks; with a split, the tail units'
      * partial results go to a workspace from {@link #scratch} and {@code attention_split_merge} writes them.
      */
     private void runWarpSpecialised(String name, Tensor out, Matrix mo, Parts parts, Tensor lse, long ldLse, Tensor q,
@@ -322,7 +302,7 @@ public final class Attention {
                 try (KernelArgs a = new KernelArgs().ptr(out).i64(mo.ld()).ptr(lse).i64(ldLse).ptr(part)
                         .i32(sq).i32(plan.fullTiles()).i32(plan.splits()).i32(plan.tailTiles())
                         .i32(rowsPerPart).i64(parts.stride())) {
-                    module.launch("attention_split_merge_" + Matrix.suffix(out.dtype()),
+                    module.launch(splitMergeKernelName(out.dtype()),
                             Matrix.ceilDiv(plan.tailTiles() * 128 * 32, 256), 1, 1, 256, 0, stream, a);
                 }
             }

@@ -25,10 +25,11 @@ import java.util.Map;
 public record CudaOptions(String attentionVariant, boolean attentionSplitTail, boolean sideStream, boolean gemmTune,
                           int gemmCandidates, int gemmTuneReps, boolean fp8FastAccum) {
 
-    /** The attention kernels that remain: the Hopper default, the default elsewhere, the simple one. */
-    public static final List<String> ATTENTION_VARIANTS = List.of("v1", "v2", "v11");
+    /** The attention kernels there are ({@link Attention#VARIANTS}): the simplest, the default elsewhere, Hopper's. */
+    public static final List<String> ATTENTION_VARIANTS = Attention.VARIANTS;
 
-    public static final Setting<String> ATTENTION_VARIANT = new Setting<>("sparkdit.attention.variant", "v11",
+    public static final Setting<String> ATTENTION_VARIANT = new Setting<>("sparkdit.attention.variant",
+            Attention.DEFAULT_VARIANT,
             Settings.oneOf(ATTENTION_VARIANTS), "bf16 attention kernel for head dim 128 (v11 needs sm_90a, else v2 runs)");
     public static final Setting<Boolean> ATTENTION_SPLIT_TAIL = new Setting<>("sparkdit.attention.split-tail", true,
             Settings.onOff(), "v11 splits the last partial wave of query tiles along the keys");

@@ -1,8 +1,8 @@
 package dev.sparkdit.cuda;
 
 /**
- * How attention v7 / v8 spread a call's tiles (one per head and 128 query rows) over the GPU. Those kernels
- * hold one block per SM, so {@code T} tiles take {@code ceil(T / SMs)} waves, and the last one can leave most
+ * How attention v11 spreads a call's tiles (one per head and 128 query rows) over the GPU. That kernel
+ * holds one block per SM, so {@code T} tiles take {@code ceil(T / SMs)} waves, and the last one can leave most
  * SMs idle: Ulysses 2 at FLUX size has 12 heads x 36 row tiles = 432 tiles, 3.27 waves on 132 SMs. The tiles
  * after the last full wave (the tail) can instead be cut along the keys into {@code splits} units each; the
  * units write fp32 partial results with their log-sum-exp and {@code attention_split_merge} combines them.

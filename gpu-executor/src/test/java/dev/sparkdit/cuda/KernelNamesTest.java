@@ -39,6 +39,12 @@ class KernelNamesTest {
                     n.add(Attention.kernelName(d, dh, o));
                 }
             }
+            for (String variant : Attention.VARIANTS) {
+                if (!variant.equals("v1")) {  // v1 is kernelName(BF16, 128, out)
+                    n.add(Attention.d128KernelName(variant, d));
+                }
+            }
+            n.add(Attention.splitMergeKernelName(d));
         }
         n.add(LayerNormModulate.kernelName(DType.BF16, true));
         n.add(QkNormRope.kernelName(DType.F32, DType.F32));
