@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -118,8 +117,7 @@ public final class ClipTokenizer implements TextTokenizer {
             throw new TokenizerFileException(file, "expected a non-empty JSON object of token -> id");
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : root.properties()) {
             if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToInt() || e.getValue().intValue() < 0) {
                 throw new TokenizerFileException(file, "token '" + e.getKey() + "': expected an id >= 0, found "
                         + e.getValue());

@@ -11,7 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -266,8 +265,7 @@ final class TokenizerJson {
         }
         Map<String, Integer> vocab = new LinkedHashMap<>();
         JsonNode v = object(m.get("vocab"), "model.vocab");
-        for (Iterator<Map.Entry<String, JsonNode>> it = v.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             if (!e.getValue().canConvertToInt()) {
                 throw problem("model.vocab['" + e.getKey() + "']", "expected an integer id, found " + e.getValue());
             }
