@@ -2,9 +2,8 @@ package dev.sparkdit.cli;
 
 import dev.sparkdit.backend.Backends;
 import dev.sparkdit.json.Json;
-import dev.sparkdit.models.flux.FluxConfig;
 import dev.sparkdit.options.RunOptions;
-import dev.sparkdit.parity.FluxParity;
+import dev.sparkdit.parity.ParityCases;
 import dev.sparkdit.parity.ParityCase;
 import dev.sparkdit.parity.ParityOptions;
 import dev.sparkdit.parity.ParityResult;
@@ -24,8 +23,10 @@ import java.util.Map;
 
 /** {@code sparkdit parity}: runs case folders and reports each output's error against the reference. */
 @Command(name = "parity", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run reference case folders (config.json, weights.safetensors, io.safetensors, as the golden"
-                + " cases in gpu-executor/src/test/resources/golden/) and print each output's error.",
+        description = {"Run reference case folders (config.json, io.safetensors and, for a module, weights.safetensors,"
+                + " as the golden cases in gpu-executor/src/test/resources/golden/) and print each output's error:"
+                + " FLUX transformer, T5, CLIP, VAE, scheduler, tokenizers (error = differing ids), pipeline from"
+                + " embeddings, pipeline from text (a model/ folder). The kind is recognised from the files.",
                 "Exit status: 0 all within tolerance, 1 an error exceeds it, 2 bad usage or a bad case."})
 public final class ParityCommand implements CliCommand {
     @Spec
@@ -75,11 +76,16 @@ public final class ParityCommand implements CliCommand {
         List<ParityResult> results = new ArrayList<>();
         for (Path dir : cases) {
             ParityCase c = ParityCase.open(dir);
-            if (!FluxConfig.isFluxConfig(c.config())) {
-                throw new UsageException("case " + dir + ": config.json does not describe a FLUX transformer"
-                        + " (no num_single_layers / joint_attention_dim); parity supports FluxTransformer2DModel cases");
+            String kind = ParityCases.kind(c);
+            if (kind == null) {
+                throw new UsageException("case " + dir + ": config.json is none of the case kinds parity knows (FLUX"
+                        + " transformer, T5, CLIP, VAE, scheduler, tokenizers, pipeline, pipeline from text)");
             }
-            results.addAll(FluxParity.run(c, opt));
+            if (layout.ranks() > 1 && !ParityCases.shards(kind)) {
+                throw new UsageException("case " + dir + " (" + kind + ") runs on one device; --ranks applies to FLUX"
+                        + " transformer and pipeline cases");
+            }
+            results.addAll(ParityCases.run(c, opt));
         }
         print(results, json, spec.commandLine().getOut());
         return results.stream().allMatch(ParityResult::passed) ? 0 : 1;
