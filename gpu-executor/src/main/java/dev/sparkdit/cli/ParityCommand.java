@@ -61,19 +61,8 @@ public final class ParityCommand implements CliCommand {
         if (processes && layout.ranks() == 1) {
             throw new UsageException("--processes needs --ranks > 1");
         }
-        RunOptions options = run.options();
-        // Resolve auto here, so that the tolerance and the report name the backend that ran.
-        options = options.withBackend(Backends.choose(options.backend()).name());
-        if (options.dtype() == null) {
-            options = options.withDtype(dev.sparkdit.tensor.DType.F32);
-        }
-        if (options.fp8Gemm() && options.backend().equals("cuda") && options.dtype() != dev.sparkdit.tensor.DType.BF16) {
-            throw new UsageException("--fp8-gemm on cuda needs --dtype bf16 (its GEMMs write bf16), got "
-                    + options.dtype().name().toLowerCase(Locale.ROOT));
-        }
-        ParityOptions opt = new ParityOptions(options, tolerance == null ? Double.NaN : tolerance, layout.ranks(),
-                layout.ulysses(), layout.ring(), processes);
-        List<ParityResult> results = new ArrayList<>();
+        List<ParityCase> opened = new ArrayList<>();
+        boolean device = false;
         for (Path dir : cases) {
             ParityCase c = ParityCase.open(dir);
             String kind = ParityCases.kind(c);
@@ -85,10 +74,34 @@ public final class ParityCommand implements CliCommand {
                 throw new UsageException("case " + dir + " (" + kind + ") runs on one device; --ranks applies to FLUX"
                         + " transformer and pipeline cases");
             }
+            device |= !ParityCases.hostOnly(kind);
+            opened.add(c);
+        }
+        ParityOptions opt = options(layout, device);
+        List<ParityResult> results = new ArrayList<>();
+        for (ParityCase c : opened) {
             results.addAll(ParityCases.run(c, opt));
         }
         print(results, json, spec.commandLine().getOut());
         return results.stream().allMatch(ParityResult::passed) ? 0 : 1;
+    }
+
+    private ParityOptions options(ParallelMixin.Layout layout, boolean device) {
+        RunOptions options = run.options();
+        // Resolve auto here, so that the tolerance and the report name the backend that ran; host-only cases
+        // (scheduler, tokenizers) need none, and run where no backend can.
+        if (device) {
+            options = options.withBackend(Backends.choose(options.backend()).name());
+        }
+        if (options.dtype() == null) {
+            options = options.withDtype(dev.sparkdit.tensor.DType.F32);
+        }
+        if (options.fp8Gemm() && options.backend().equals("cuda") && options.dtype() != dev.sparkdit.tensor.DType.BF16) {
+            throw new UsageException("--fp8-gemm on cuda needs --dtype bf16 (its GEMMs write bf16), got "
+                    + options.dtype().name().toLowerCase(Locale.ROOT));
+        }
+        return new ParityOptions(options, tolerance == null ? Double.NaN : tolerance, layout.ranks(),
+                layout.ulysses(), layout.ring(), processes);
     }
 
     static void print(List<ParityResult> results, boolean json, PrintWriter out) {

@@ -62,6 +62,11 @@ public final class ParityCases {
         };
     }
 
+    /** Whether the kind's runner is host arithmetic only (no backend takes part). */
+    public static boolean hostOnly(String kind) {
+        return kind.equals("scheduler") || kind.equals("tokenizers");
+    }
+
     /** Whether the kind's runner honours --ranks (the others run on one device or on the host). */
     public static boolean shards(String kind) {
         return kind.equals("flux") || kind.startsWith("pipeline");
