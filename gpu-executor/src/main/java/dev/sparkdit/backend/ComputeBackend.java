@@ -25,6 +25,12 @@ public interface ComputeBackend extends AutoCloseable {
     /** Reserves {@code bytes} of this device's memory up front as a new arena. */
     Arena reserve(String name, long bytes);
 
+    /**
+     * Gives an arena {@link #reserve}d here back to the device before the backend closes (per-task buffers of a
+     * backend that outlives its tasks). Tensors in it must no longer be used; an arena not reserved here is an error.
+     */
+    void release(Arena arena);
+
     /** Communicators on this device: Gloo on the CPU, NCCL on the backend's stream on CUDA. */
     CommunicatorFactory communicators();
 

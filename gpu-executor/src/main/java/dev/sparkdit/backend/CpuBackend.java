@@ -49,6 +49,19 @@ public final class CpuBackend implements ComputeBackend {
     }
 
     @Override
+    public void release(Arena arena) {
+        for (java.util.Iterator<HostMemory> it = blocks.iterator(); it.hasNext(); ) {
+            HostMemory m = it.next();
+            if (m.address() == arena.base()) {
+                m.close();
+                it.remove();
+                return;
+            }
+        }
+        throw new IllegalArgumentException("arena " + arena + " was not reserved by this backend");
+    }
+
+    @Override
     public CommunicatorFactory communicators() {
         return GlooCommunicator::create;
     }

@@ -142,23 +142,25 @@ public final class RenderCommand implements CliCommand {
             List<CompletableFuture<WrittenImage>> written = new ArrayList<>();
             String[] device = new String[1];
             RankGroup.runThreads(plan, opts, scratch, rank -> {
-                FluxPipeline pipeline = FluxPipeline.load(rank, source, limits);
-                if (rank.leads()) {
-                    device[0] = rank.backend().deviceName();
-                }
-                RenderListener progress = (r, step, total, ms) -> err.printf(Locale.ROOT,
-                        "render: image %s/%d step %d/%d %.1f ms%n", r.id(), requests.size(), step, total, ms);
-                for (RenderRequest r : requests) {
-                    RenderedImage image = pipeline.render(r, progress);
-                    if (image != null) {
-                        written.add(writer.submit(image, fileName(r)).whenComplete((w, e) -> {
-                            if (w != null) {
-                                synchronized (stdout) {
-                                    stdout.println(Json.write(RenderRows.of(w, cfg.name(), parallelLabel, device[0])));
-                                    stdout.flush();
+                try (FluxPipeline pipeline = FluxPipeline.load(rank, source, limits)) {
+                    if (rank.leads()) {
+                        device[0] = rank.backend().deviceName();
+                    }
+                    RenderListener progress = (r, step, total, ms) -> err.printf(Locale.ROOT,
+                            "render: image %s/%d step %d/%d %.1f ms%n", r.id(), requests.size(), step, total, ms);
+                    for (RenderRequest r : requests) {
+                        RenderedImage image = pipeline.render(r, progress);
+                        if (image != null) {
+                            written.add(writer.submit(image, fileName(r)).whenComplete((w, e) -> {
+                                if (w != null) {
+                                    synchronized (stdout) {
+                                        stdout.println(Json.write(RenderRows.of(w, cfg.name(), parallelLabel,
+                                                device[0])));
+                                        stdout.flush();
+                                    }
                                 }
-                            }
-                        }));
+                            }));
+                        }
                     }
                 }
                 return null;

@@ -55,6 +55,20 @@ public final class CudaBackend implements ComputeBackend {
     }
 
     @Override
+    public void release(Arena arena) {
+        for (java.util.Iterator<DeviceMemory> it = blocks.iterator(); it.hasNext(); ) {
+            DeviceMemory m = it.next();
+            if (m.address() == arena.base()) {
+                ops.synchronize();
+                m.close();
+                it.remove();
+                return;
+            }
+        }
+        throw new IllegalArgumentException("arena " + arena + " was not reserved by this backend");
+    }
+
+    @Override
     public CommunicatorFactory communicators() {
         return (rendezvous, group, rank, size, timeout) -> NcclCommunicator.create(rendezvous, group, rank, size,
                 ops.cudaDevice().index(), ops.stream().handle(), timeout);

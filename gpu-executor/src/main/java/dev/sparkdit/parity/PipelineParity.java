@@ -124,8 +124,9 @@ public final class PipelineParity {
         long scratch = FluxPipeline.scratchBytes(source.config(), limits, plan, opt.dtype());
         try {
             List<RenderedImage> images = RankGroup.runThreads(plan, opt.run(), scratch, rank -> {
-                FluxPipeline pipeline = FluxPipeline.load(rank, source, limits);
-                return pipeline.render(r, RenderListener.NONE, given, rank.leads() ? trace : null);
+                try (FluxPipeline pipeline = FluxPipeline.load(rank, source, limits)) {
+                    return pipeline.render(r, RenderListener.NONE, given, rank.leads() ? trace : null);
+                }
             });
             return images.get(0);
         } catch (IOException | RuntimeException e) {

@@ -34,7 +34,7 @@ import java.util.Set;
  * <p>Memory is reserved at {@link #load} for the {@link PipelineLimits}: weights, one work arena reset per image, and
  * per image shape a step (its tensors and graph) kept for later images of that shape.
  */
-public final class FluxPipeline {
+public final class FluxPipeline implements AutoCloseable {
     private final Rank rank;
     private final PipelineConfig config;
     private final DType dtype;
@@ -44,41 +44,63 @@ public final class FluxPipeline {
     private final VaeDecoder vae;
     private final Arena work;
     private final Map<String, FluxStep> steps = new HashMap<>();
+    private final Map<FluxStep, Arena> stepArenas = new HashMap<>();
     private final Set<FluxStep> warmed = new HashSet<>();
 
-    private FluxPipeline(Rank rank, PipelineConfig config, DType dtype, PipelineLimits limits,
-                         FluxTransformer transformer, TextEncoders text, VaeDecoder vae, Arena work) {
+    private FluxPipeline(Rank rank, PipelineWeights weights, PipelineLimits limits, Arena work) {
         this.rank = rank;
-        this.config = config;
-        this.dtype = dtype;
+        this.config = weights.config();
+        this.dtype = weights.dtype();
         this.limits = limits;
-        this.transformer = transformer;
-        this.text = text;
-        this.vae = vae;
+        this.transformer = weights.transformer();
+        this.text = weights.text();
+        this.vae = weights.vae();
         this.work = work;
     }
 
     /**
-     * Loads this rank's parts of {@code source} into its backend: the transformer on every rank, the text encoders
-     * and the VAE on the lead only.
+     * Loads this rank's parts of {@code source} into its backend (the transformer on every rank, the text encoders
+     * and the VAE on the lead only) and binds them to the rank.
      */
     public static FluxPipeline load(Rank rank, PipelineSource source, PipelineLimits limits) throws IOException {
-        PipelineConfig cfg = source.config();
         ComputeBackend backend = rank.backend();
-        DType dt = rank.options().dtypeOn(backend.name());
-        FluxTransformer transformer = source.transformer(backend.ops(), backend.reserve("transformer weights",
-                FluxTransformer.weightBytes(cfg.transformer(), dt)), dt);
-        if (rank.options().fp8Gemm()) {
-            transformer.useFp8Gemms(backend.ops(), backend.reserve("fp8 weights", transformer.fp8WeightBytes()), true);
+        PipelineWeights weights = PipelineWeights.load(backend, source, rank.options().dtypeOn(backend.name()),
+                rank.options().fp8Gemm(), limits.maxSequenceLength(), rank.leads(), rank.leads());
+        return bind(rank, weights, limits);
+    }
+
+    /**
+     * These weights (loaded into the rank's backend) bound to a rank of a group for a run of at most {@code limits}:
+     * the per-image work arena and the per-shape steps are this binding's, given back by {@link #close}.
+     */
+    public static FluxPipeline bind(Rank rank, PipelineWeights weights, PipelineLimits limits) {
+        if (weights.backend() != rank.backend()) {
+            throw new IllegalArgumentException("weights loaded into another backend than the rank's");
         }
-        TextEncoders text = null;
-        VaeDecoder vae = null;
-        if (rank.leads()) {
-            text = cfg.hasTextEncoders() ? TextEncoders.load(backend, source, dt, limits.maxSequenceLength()) : null;
-            vae = source.vae(backend.ops(), backend.reserve("vae weights", VaeDecoder.weightBytes(cfg.vae(), dt)), dt);
+        if (rank.leads() && !weights.canLead()) {
+            throw new IllegalStateException("the lead rank's weights lack the text encoders or the VAE");
         }
-        Arena work = backend.reserve("pipeline work", workBytes(cfg, limits, rank.sequenceRanks(), dt, rank.leads()));
-        return new FluxPipeline(rank, cfg, dt, limits, transformer, text, vae, work);
+        if (limits.maxSequenceLength() != weights.maxSequenceLength()) {
+            throw new IllegalArgumentException("weights made for " + weights.maxSequenceLength() + " T5 tokens, run"
+                    + " asks for " + limits.maxSequenceLength());
+        }
+        Arena work = rank.backend().reserve("pipeline work", workBytes(weights.config(), limits, rank.sequenceRanks(),
+                weights.dtype(), rank.leads()));
+        return new FluxPipeline(rank, weights, limits, work);
+    }
+
+    /** Closes the steps' graphs and gives the work and step arenas back to the backend (the weights stay). */
+    @Override
+    public void close() {
+        ComputeBackend backend = rank.backend();
+        backend.ops().synchronize();
+        for (FluxStep s : steps.values()) {
+            s.close();
+            backend.release(stepArenas.get(s));
+        }
+        steps.clear();
+        stepArenas.clear();
+        backend.release(work);
     }
 
     public PipelineConfig config() {
@@ -255,8 +277,10 @@ public final class FluxPipeline {
         return steps.computeIfAbsent(shape.width() + "x" + shape.height(), k -> {
             TokenShards shards = TokenShards.of(limits.maxSequenceLength(), shape.tokens(), rank.sequenceRanks());
             Arena io = rank.backend().reserve("step io " + k, FluxStep.ioBytes(config.transformer(), shards, dtype));
-            return FluxStep.create(rank, transformer, dtype, shards, FluxStep.textIds(limits.maxSequenceLength()),
+            FluxStep s = FluxStep.create(rank, transformer, dtype, shards, FluxStep.textIds(limits.maxSequenceLength()),
                     FluxStep.imageIds(shape.tokenRows(), shape.tokenColumns()), io);
+            stepArenas.put(s, io);
+            return s;
         });
     }
 

@@ -21,14 +21,16 @@ public final class Rank implements AutoCloseable {
     private final RunOptions options;
     private final ComputeBackend backend;
     private final GroupCommunicators comms;
+    private final boolean ownsBackend;
 
     private Rank(ParallelPlan plan, RankPlacement placement, RunOptions options, ComputeBackend backend,
-                 GroupCommunicators comms) {
+                 GroupCommunicators comms, boolean ownsBackend) {
         this.plan = plan;
         this.placement = placement;
         this.options = options;
         this.backend = backend;
         this.comms = comms;
+        this.ownsBackend = ownsBackend;
     }
 
     /**
@@ -39,11 +41,22 @@ public final class Rank implements AutoCloseable {
                      Rendezvous rendezvous) {
         ComputeBackend backend = Backends.create(options, device, scratchBytes);
         try {
-            return new Rank(plan, me, options, backend, new GroupCommunicators(plan, me, backend, rendezvous, options));
+            return new Rank(plan, me, options, backend, new GroupCommunicators(plan, me, backend, rendezvous, options),
+                    true);
         } catch (RuntimeException | Error e) {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * A rank on a backend that outlives it (a Spark executor keeps its backend and loaded weights across tasks):
+     * only the communicators are made here, and closing the rank leaves the backend open.
+     */
+    static Rank open(ParallelPlan plan, RankPlacement me, ComputeBackend borrowed, RunOptions options,
+                     Rendezvous rendezvous) {
+        return new Rank(plan, me, options, borrowed, new GroupCommunicators(plan, me, borrowed, rendezvous, options),
+                false);
     }
 
     public ParallelPlan plan() {
@@ -104,7 +117,9 @@ public final class Rank implements AutoCloseable {
         try {
             comms.close();
         } finally {
-            backend.close();
+            if (ownsBackend) {
+                backend.close();
+            }
         }
     }
 }

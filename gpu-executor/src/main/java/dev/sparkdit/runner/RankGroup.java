@@ -1,5 +1,6 @@
 package dev.sparkdit.runner;
 
+import dev.sparkdit.backend.ComputeBackend;
 import dev.sparkdit.options.RunOptions;
 import dev.sparkdit.usp.ParallelPlan;
 import dev.sparkdit.usp.RankPlacement;
@@ -33,6 +34,22 @@ public final class RankGroup {
     public static <T> T runOne(ParallelPlan plan, int rank, int device, RunOptions options, long scratchBytes,
                                Rendezvous rendezvous, RankBody<T> body) throws Exception {
         return run(plan, plan.placement(rank), device, options, scratchBytes, rendezvous, body, null);
+    }
+
+    /**
+     * One rank joining its group through {@code rendezvous} on a backend that outlives the run (its weights stay
+     * loaded for the next task); the backend's device is the rank's GPU.
+     */
+    public static <T> T runOne(ParallelPlan plan, int rank, ComputeBackend borrowed, RunOptions options,
+                               Rendezvous rendezvous, RankBody<T> body) throws Exception {
+        try (Rank r = Rank.open(plan, plan.placement(rank), borrowed, options, rendezvous)) {
+            try {
+                return body.run(r);
+            } catch (Exception | Error e) {
+                r.abort();
+                throw e;
+            }
+        }
     }
 
     /** Every rank of {@code plan} as a thread of this JVM, rank r on its placement's GPU; results in rank order. */
