@@ -20,7 +20,7 @@ public final class RunOptionsMixin {
             description = "weights and activations (default: bf16 on cuda, f32 on cpu)")
     String dtype;
 
-    @Option(names = "--fp8", description = "FP8 (e4m3) Ulysses all-to-all (default: off)")
+    @Option(names = {"--fp8", "--fp8-comm"}, description = "FP8 (e4m3) Ulysses all-to-all (default: off)")
     boolean fp8Communication;
 
     @Option(names = "--fp8-gemm", description = "the transformer blocks' linears on FP8 (e4m3) weights and activations,"
@@ -33,6 +33,15 @@ public final class RunOptionsMixin {
 
     /** The options these flags and --conf entries give; a bad key or value throws naming it. */
     public RunOptions options() {
+        try {
+            return RunOptions.from(given());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Only what the command line set, as {@code sparkdit.*} keys (the Spark job lays it over its configuration). */
+    public Map<String, String> given() {
         Map<String, String> m = new LinkedHashMap<>();
         for (String c : conf) {
             int eq = c.indexOf('=');
@@ -53,10 +62,6 @@ public final class RunOptionsMixin {
         if (fp8Gemm) {
             m.put(RunOptions.FP8_GEMM.key(), "on");
         }
-        try {
-            return RunOptions.from(m);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        return m;
     }
 }

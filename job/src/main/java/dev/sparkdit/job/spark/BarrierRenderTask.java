@@ -1,0 +1,111 @@
+package dev.sparkdit.job.spark;
+
+import dev.sparkdit.datasets.ResultRow;
+import dev.sparkdit.job.group.ExecutorModels;
+import dev.sparkdit.job.group.GroupPlacement;
+import dev.sparkdit.job.group.GroupRenderer;
+import dev.sparkdit.job.group.JobSettings;
+import dev.sparkdit.job.group.PromptWork;
+import dev.sparkdit.job.group.TaskIdentity;
+import dev.sparkdit.job.group.TaskSlot;
+import dev.sparkdit.options.RunOptions;
+import dev.sparkdit.pipeline.RenderListener;
+import dev.sparkdit.runner.RankGroup;
+import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.resource.ResourceInformation;
+import scala.collection.Iterator;
+import scala.jdk.javaapi.CollectionConverters;
+import scala.runtime.AbstractFunction1;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One task of the barrier stage: a thin shell around the Spark-free {@link GroupRenderer}. It finds its GPU (the
+ * task's {@code gpu} resource; in local mode, where Spark assigns none, its partition index), tells the stage its
+ * host and GPU through the barrier's all-gather, takes its rank from the placement every task computes alike, reads
+ * its group's prompts, borrows this executor's loaded model, forms its group's communicators through the barrier
+ * ({@link BarrierRendezvous}) and renders. A rank that fails aborts its communicators, so its group fails within the
+ * collective timeout; Spark then retries the stage, which skips the prompts already stored.
+ */
+public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>, Iterator<ResultRow>>
+        implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final JobSettings settings;
+    private final JobPaths paths;
+    private final boolean gpuResources;
+
+    /** @param gpuResources whether tasks ask Spark for a {@code gpu} resource (a cluster); false in local mode */
+    public BarrierRenderTask(JobSettings settings, JobPaths paths, boolean gpuResources) {
+        this.settings = settings;
+        this.paths = paths;
+        this.gpuResources = gpuResources;
+    }
+
+    @Override
+    public Iterator<ResultRow> apply(Iterator<Integer> ignored) {
+        BarrierTaskContext ctx = BarrierTaskContext.get();
+        try {
+            return CollectionConverters.asScala(run(ctx).iterator());
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("barrier task " + ctx.partitionId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<ResultRow> run(BarrierTaskContext ctx) throws Exception {
+        int task = ctx.partitionId();
+        int attempt = ctx.stageAttemptNumber();
+        RunOptions options = settings.runOptions();
+        boolean cpu = "cpu".equals(options.backend());
+        int gpu = cpu ? -1 : gpuOf(ctx, task);
+        String address = ctx.getTaskInfos()[task].address();
+        String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
+        String[] published = ctx.allGather(new TaskSlot(task, host, gpu).encode());
+        List<TaskSlot> slots = new ArrayList<>();
+        for (int t = 0; t < published.length; t++) {
+            slots.add(TaskSlot.decode(t, published[t]));
+        }
+        GroupPlacement placement = GroupPlacement.of(slots, settings.groups(), settings.ulysses(), settings.ring());
+        int world = placement.worldRank(task);
+        int n = settings.ranksPerGroup();
+        int group = world / n;
+        List<Integer> gpus = new ArrayList<>();
+        String leadHost = host;
+        for (int r = group * n; r < (group + 1) * n; r++) {
+            TaskSlot s = slots.get(placement.taskOfWorldRank().get(r));
+            if (s.gpu() >= 0) {
+                gpus.add(s.gpu());
+            }
+            if (r == group * n) {
+                leadHost = s.host();
+            }
+        }
+        List<PromptWork> work = WorkShards.read(paths, group);
+        ExecutorModels.Loaded model = ExecutorModels.get(settings, cpu ? task : gpu, Math.max(gpu, 0));
+        TaskIdentity id = new TaskIdentity(leadHost, gpus, group, attempt);
+        GroupProgressFile progress = new GroupProgressFile(paths, group, attempt);
+        return RankGroup.runOne(settings.plan(), world, model.backend(), options,
+                new BarrierRendezvous(ctx, options.collectiveTimeout()),
+                rank -> GroupRenderer.run(rank, model.weights(), settings.limits(), work,
+                        new HadoopImageStore(paths.images(), paths.conf()),
+                        new HadoopRowStore(paths.rows(), paths.conf()), id, model.loadMs(), RenderListener.NONE,
+                        rank.leads() ? progress : GroupRenderer.Progress.NONE));
+    }
+
+    /** The task's GPU: its {@code gpu} resource address, or its partition index where Spark assigns none. */
+    private int gpuOf(BarrierTaskContext ctx, int task) {
+        ResourceInformation info = ctx.resources().get("gpu").getOrElse(() -> null);
+        if (info == null || info.addresses().length == 0) {
+            if (gpuResources) {
+                throw new IllegalStateException("task " + task + " was given no gpu resource; set"
+                        + " spark.task.resource.gpu.amount=1 and a discovery script (conf/)");
+            }
+            return task;
+        }
+        return Integer.parseInt(info.addresses()[0]);
+    }
+}

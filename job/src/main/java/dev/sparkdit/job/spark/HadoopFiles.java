@@ -1,0 +1,45 @@
+package dev.sparkdit.job.spark;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.UUID;
+
+/**
+ * Files through the Hadoop FileSystem API (local, HDFS, S3A alike), written under a temporary name in the target's
+ * folder and renamed into place, so that a reader sees the whole file or none (on S3A the rename is a copy, still
+ * never a half-written object under the final name).
+ */
+final class HadoopFiles {
+    private HadoopFiles() {
+    }
+
+    static FileSystem fs(Path p, Configuration conf) throws IOException {
+        return p.getFileSystem(conf);
+    }
+
+    static void writeAtomically(FileSystem fs, Path target, byte[] bytes) throws IOException {
+        Path tmp = new Path(target.getParent(), "._tmp-" + UUID.randomUUID() + "-" + target.getName());
+        boolean done = false;
+        try {
+            try (FSDataOutputStream out = fs.create(tmp, true)) {
+                out.write(bytes);
+                out.hsync();
+            }
+            if (fs.exists(target) && !fs.delete(target, false)) {
+                throw new IOException("cannot replace " + target);
+            }
+            if (!fs.rename(tmp, target)) {
+                throw new IOException("rename of " + tmp + " to " + target + " failed");
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                fs.delete(tmp, false);
+            }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package dev.sparkdit.job.spark;
+
+import dev.sparkdit.datasets.OnBadRow;
+
+import java.util.Map;
+
+/**
+ * A {@code sparkdit run} as the command line gave it.
+ *
+ * @param flagOptions the run options given as flags ({@code sparkdit.*} keys); they win over the same keys set as
+ *                    {@code spark.sparkdit.*} in the Spark configuration
+ * @param steps       the steps default, or null for the model's (28 with guidance, 4 without)
+ */
+public record JobRequest(String prompts, String output, String model, int groups, int ranksPerGroup, int ulysses,
+                         int ring, Map<String, String> flagOptions, long seed, int width, int height, Integer steps,
+                         double guidance, int maxSequenceLength, boolean resume, OnBadRow onBadRow) {
+}
