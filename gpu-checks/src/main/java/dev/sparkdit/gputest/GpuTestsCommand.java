@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 
 /**
  * {@code sparkdit gpu-tests}: the GPU test suite, run from the bundle on a GPU machine. Every kernel
- * against its fp64 reference ({@link KernelChecks}), then each case folder under {@code --cases}
+ * against its fp64 reference ({@link KernelChecks}; the text encoders' and the VAE's ops in {@link EncoderOpChecks},
+ * {@link ImageOpChecks}, {@link ConvChecks}, {@link MaskedAttentionChecks} and {@link OpGraphChecks}), then each case folder under {@code --cases}
  * through the CUDA backend in fp32 and bf16 (golden cases from diffusers; random larger cases from the
  * CPU backend, made by {@code make-case}). Ends with one summary line {@code N passed, M failed}.
  */
@@ -71,6 +72,11 @@ public final class GpuTestsCommand implements CliCommand {
         }
         GpuFixture.configure(device, scratchMib << 20);
         List<GpuCheck> checks = new ArrayList<>(KernelChecks.all());
+        checks.addAll(EncoderOpChecks.all());
+        checks.addAll(ImageOpChecks.all());
+        checks.addAll(ConvChecks.all());
+        checks.addAll(MaskedAttentionChecks.all());
+        checks.addAll(OpGraphChecks.all());
         int gpus = CudaDevice.count();
         for (int n = 2; n <= Math.min(gpus, 4); n *= 2) {
             checks.add(new PeerWindowCheck(n));

@@ -14,7 +14,8 @@ import java.nio.ByteBuffer;
 
 /**
  * The CUDA backend of {@link Ops}: one device, one non-blocking stream, a scratch arena of a size fixed
- * at construction, the kernel module, the cuBLASLt handle and one launcher per kernel. Compute ops
+ * at construction, the kernel module, the cuBLASLt handle (and, from the first {@link #conv2d}, a cuDNN
+ * handle) and one launcher per kernel. Compute ops
  * only enqueue work on the stream and never allocate device memory, so a step can be captured with
  * {@link CudaGraph#capture}. Host transfers ({@link #copyFromHost}, {@link #toFloatArray}) take a
  * temporary from scratch (mark/reset), go through {@code cudaMemcpyAsync} on the stream and wait for it.
@@ -41,6 +42,15 @@ public final class CudaOps implements Ops {
     private final TimestepEmbedding timestepEmbedding;
     private final Fp8Quant fp8;
     private final FillRandom fillRandom;
+    private final Mul mul;
+    private final LayerNorm layerNorm;
+    private final RmsNorm rmsNorm;
+    private final GroupNorm groupNorm;
+    private final UpsampleNearest2x upsample;
+    private final Embedding embedding;
+    private final MaskedAttention maskedAttention;
+    /** cuDNN convolutions, made on the first {@link #conv2d} (loading cuDNN only when a model convolves). */
+    private Conv2d conv2d;
     /** Whether this is the side ops of another (it then owns neither the device nor the module). */
     private final boolean side;
     private CudaOps sideOps;
@@ -116,6 +126,13 @@ public final class CudaOps implements Ops {
         this.timestepEmbedding = new TimestepEmbedding(mod, s);
         this.fp8 = new Fp8Quant(mod, s);
         this.fillRandom = new FillRandom(mod, s);
+        this.mul = new Mul(mod, s);
+        this.layerNorm = new LayerNorm(mod, s);
+        this.rmsNorm = new RmsNorm(mod, s);
+        this.groupNorm = new GroupNorm(mod, s, scratch);
+        this.upsample = new UpsampleNearest2x(mod, s);
+        this.embedding = new Embedding(mod, s);
+        this.maskedAttention = new MaskedAttention(mod, s);
     }
 
     /** The bf16 head-dim-128 attention kernel this device runs. */
@@ -283,21 +300,35 @@ public final class CudaOps implements Ops {
         qkNormRope.run(qkv, normQ, normK, eps, cos, sin, q, k, v, seqOffset);
     }
 
+    /**
+     * {@link Attention}'s kernels for the head dims they take (32, 64, 128); any other head dim up to 512 runs the
+     * general kernel of {@link MaskedAttention} without mask, which also writes the log-sum-exp (so Ring merges
+     * work for every head dim).
+     */
     @Override
     public void attention(Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
-        if (out.rank() == 3 && !attention.writesParts(out, q)) {
+        boolean general = q.rank() == 3 && !MaskedAttention.fastKernelsTake(q.dim(2));
+        if (out.rank() == 3 && (general || !attention.writesParts(out, q))) {
             // rows in parts the kernel cannot write itself: whole rows into scratch, then one strided copy
             long mark = scratch.mark();
             try {
                 Tensor rows = scratch.allocate(out.dtype(), out.dim(0) * out.dim(1), out.dim(2));
-                attention.run(rows, lse, q, k, v, scale);
+                attendRows(general, rows, lse, q, k, v, scale);
                 copy(out, rows.view(out.shape()));
             } finally {
                 scratch.reset(mark);
             }
             return;
         }
-        attention.run(out, lse, q, k, v, scale);
+        attendRows(general, out, lse, q, k, v, scale);
+    }
+
+    private void attendRows(boolean general, Tensor out, Tensor lse, Tensor q, Tensor k, Tensor v, float scale) {
+        if (general) {
+            maskedAttention.run(out, lse, q, k, v, scale, false, null);
+        } else {
+            attention.run(out, lse, q, k, v, scale);
+        }
     }
 
     @Override
@@ -305,52 +336,58 @@ public final class CudaOps implements Ops {
         mergeAttention.run(out, lse, outB, lseB);
     }
 
-    // The text encoders' and the VAE's ops: their kernels are being written (cuDNN convolutions, norms, general
-    // attention); until then the CUDA backend refuses them by name instead of computing anything.
-
-    private static UnsupportedOperationException pending(String op) {
-        return new UnsupportedOperationException("the CUDA backend has no " + op + " kernel yet (text encoders and the"
-                + " VAE run on the CPU backend for now)");
-    }
+    // The text encoders' and the VAE's ops.
 
     @Override
     public void mul(Tensor out, Tensor a, Tensor b) {
-        throw pending("mul");
+        mul.run(out, a, b);
     }
 
     @Override
     public void layerNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, float eps) {
-        throw pending("layerNorm");
+        layerNorm.run(out, x, weight, bias, eps);
     }
 
     @Override
     public void rmsNorm(Tensor out, Tensor x, Tensor weight, float eps) {
-        throw pending("rmsNorm");
+        rmsNorm.run(out, x, weight, eps);
     }
 
     @Override
     public void groupNorm(Tensor out, Tensor x, Tensor weight, Tensor bias, int groups, float eps, Activation act) {
-        throw pending("groupNorm");
+        groupNorm.run(out, x, weight, bias, groups, eps, act);
     }
 
+    /**
+     * cuDNN; the handle is made on the first call (cuDNN loads then), which must not be inside a graph capture:
+     * every runner steps once eagerly before capturing.
+     */
     @Override
     public void conv2d(Tensor out, Tensor x, Tensor weight, Tensor bias, int pad) {
-        throw pending("conv2d");
+        if (conv2d == null) {
+            if (stream.isCapturing()) {
+                throw new IllegalStateException("conv2d: the cuDNN handle of " + device + " is made on the first call,"
+                        + " which must run before graph capture (run the model once eagerly first)");
+            }
+            conv2d = new Conv2d(module, stream, scratch);
+        }
+        conv2d.run(out, x, weight, bias, pad);
     }
 
     @Override
     public void upsampleNearest2x(Tensor out, Tensor x) {
-        throw pending("upsampleNearest2x");
+        upsample.run(out, x);
     }
 
+    /** Ids out of range give NaN rows (see {@link Embedding}); callers validate ids on the host. */
     @Override
     public void embedding(Tensor out, Tensor table, Tensor ids) {
-        throw pending("embedding");
+        embedding.run(out, table, ids);
     }
 
     @Override
     public void maskedAttention(Tensor out, Tensor q, Tensor k, Tensor v, float scale, boolean causal, Tensor bias) {
-        throw pending("maskedAttention");
+        maskedAttention.run(out, null, q, k, v, scale, causal, bias);
     }
 
     @Override
@@ -468,6 +505,9 @@ public final class CudaOps implements Ops {
             owned.add(sideOps);
             owned.add(fork);
             owned.add(join);
+        }
+        if (conv2d != null) {
+            owned.add(conv2d);
         }
         owned.addAll(java.util.List.of(linear, scratchMemory, stream));
         if (!side) {

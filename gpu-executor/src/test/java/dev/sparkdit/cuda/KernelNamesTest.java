@@ -60,6 +60,29 @@ class KernelNamesTest {
         n.add(Fp8Quant.QUANTIZE_ROWS_KERNEL);
         n.add(Fp8Quant.QUANTIZE_SHORT_ROWS_KERNEL);
         n.add(CudaPeerWindow.KERNEL);
+        // the text encoders' and the VAE's ops
+        for (DType d : compute) {
+            n.add(Mul.kernelName(d));
+            for (String variant : RowNorm.VARIANTS) {
+                n.add(LayerNorm.kernelName(d, variant));
+                n.add(RmsNorm.kernelName(d, variant));
+            }
+            for (int w : GroupNorm.widths(d)) {
+                n.add(GroupNorm.statsKernel(d, w));
+                n.add(GroupNorm.applyKernel(d, w));
+            }
+            n.add(Conv2d.biasKernel(d, false));
+            n.add(Conv2d.biasKernel(d, true));
+            n.add(MaskedAttention.mmaKernel(d));
+            for (DType in : compute) {
+                n.add(MaskedAttention.fmaKernel(in, d));
+            }
+        }
+        n.add(GroupNorm.FINALIZE_KERNEL);
+        for (int unit : UpsampleNearest2x.UNITS) {
+            n.add(UpsampleNearest2x.kernelName(unit));
+            n.add(Embedding.kernelName(unit));
+        }
         return n;
     }
 
