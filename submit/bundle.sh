@@ -10,8 +10,9 @@
 # Produces DIR/sparkdit-bundle.tar.xz and leaves the unpacked DIR/sparkdit/ beside it:
 #   sparkdit/bin/sparkdit-gpu   launcher (finds the CUDA 13 libraries, runs dev.sparkdit.cli.Main)
 #   sparkdit/runtime/           jlink'd Java 17 runtime from this machine's JDK
-#   sparkdit/lib/               usp-attention, gpu-executor and their runtime dependencies, minus
-#                               Spark and the libtorch/OpenBLAS jars (the GPU box runs CUDA only)
+#   sparkdit/lib/               usp-attention, gpu-executor, gpu-checks, datasets, job and their runtime
+#                               dependencies, minus Spark and the libtorch/OpenBLAS jars (the GPU box runs CUDA
+#                               only; the job's Spark-free classes run render-group there)
 #   sparkdit/BUILD-INFO.txt     what went in: commit, JDK, modules, jars
 # Default DIR is bundle-out/ at the repository root (git ignores it). See docs/bundle.md.
 set -euo pipefail
@@ -69,7 +70,7 @@ trap 'rm -rf -- "$WORK"' EXIT
 cd -- "$REPO"
 rm -rf -- "$STAGE"
 mkdir -p -- "$STAGE/bin" "$STAGE/lib"
-MVN=(mvn -B -q -Dstyle.color=never -pl gpu-checks -am)
+MVN=(mvn -B -q -Dstyle.color=never -pl gpu-checks,job -am)
 # One invocation builds and lists: a separate dependency:copy-dependencies run could not resolve
 # usp-attention, which is only in the reactor, never installed in ~/.m2.
 COPY_DEPS=(dependency:copy-dependencies
@@ -94,7 +95,7 @@ if ! "${MVN[@]}" -DskipTests package "${COPY_DEPS[@]}" >"$WORK/package.log" 2>&1
   fi
 fi
 
-for m in usp-attention gpu-executor gpu-checks; do
+for m in usp-attention gpu-executor gpu-checks datasets job; do
   found=0
   for j in "$m"/target/*.jar; do
     [[ -e "$j" ]] || continue
@@ -196,6 +197,13 @@ for c in scheduler tokenizers_tiny; do
     || { cat "$WORK/smoke.out" >&2; die "the bundle could not run 'parity --case $c' on its own runtime"; }
   say "smoke test: parity $c: $(grep -c '"pass":true' "$WORK/smoke.out") outputs pass"
 done
+# Every command loads without Spark (the job's Spark classes are only reached from 'run' and 'make-prompts').
+SPARKDIT_SKIP_CUDA_CHECK=1 SPARKDIT_CACHE_DIR="$WORK/cache" "$STAGE/bin/sparkdit-gpu" --help >"$WORK/help.out" 2>&1 \
+  || { cat "$WORK/help.out" >&2; die "the bundle's command list failed"; }
+for c in render render-group gpu-tests bench parity; do
+  grep -q "^ *$c " "$WORK/help.out" || { cat "$WORK/help.out" >&2; die "the bundle lacks the command $c"; }
+done
+say "smoke test: commands: $(grep -cE '^  [a-z]' "$WORK/help.out") listed"
 
 # --- 5. the tarball ---------------------------------------------------------------------------------------
 say "compressing $TARBALL"

@@ -214,9 +214,19 @@ public final class VaeDecoder {
         return largest;
     }
 
-    /** Scratch a decode of a {@code latentH x latentW} latent takes: four activation buffers and room for alignment. */
+    /**
+     * Room a backend's convolution may take from scratch for its workspace while a decode's buffers are held (the CUDA
+     * backend's cuDNN calls take up to 256 MiB; the CPU takes none, and the figure is small beside the buffers).
+     */
+    static final long CONV_WORKSPACE_BYTES = 256L << 20;
+
+    /**
+     * Scratch a decode of a {@code latentH x latentW} latent takes: four activation buffers, a convolution's
+     * workspace, and room for alignment.
+     */
     public static long scratchBytes(VaeConfig c, long latentH, long latentW, DType dtype) {
-        return 4 * Arena.alignUp(largestActivation(c, latentH, latentW) * dtype.bytes()) + (4L << 20);
+        return 4 * Arena.alignUp(largestActivation(c, latentH, latentW) * dtype.bytes()) + CONV_WORKSPACE_BYTES
+                + (4L << 20);
     }
 
     /**
