@@ -7,6 +7,7 @@ import dev.sparkdit.models.clip.ClipTextEncoder;
 import dev.sparkdit.models.flux.FluxTransformer;
 import dev.sparkdit.models.t5.T5Encoder;
 import dev.sparkdit.models.vae.VaeDecoder;
+import dev.sparkdit.ops.Ops;
 import dev.sparkdit.options.RunOptions;
 import dev.sparkdit.pipeline.PipelineConfig;
 import dev.sparkdit.pipeline.PipelineSource;
@@ -73,7 +74,7 @@ public final class LoadModelCommand implements CliCommand {
         try (ComputeBackend backend = Backends.create(options, 0, SCRATCH_BYTES)) {
             err.printf(Locale.ROOT, "load-model: %s (opened and checked in %.2f s) onto %s, %s%n", source, openSeconds,
                     backend.deviceName(), dt.name().toLowerCase(Locale.ROOT));
-            var ops = backend.ops();
+            Ops ops = backend.ops();
             warmUp(backend);
             long bytes = 0;
             double seconds = 0;
@@ -86,7 +87,8 @@ public final class LoadModelCommand implements CliCommand {
                         w -> source.clip(ops, w, dt));
                 bytes += row.bytes();
                 seconds += row.seconds();
-                row = load(backend, dt, "text_encoder_2", T5Encoder.weightBytes(cfg.t5(), dt), w -> source.t5(ops, w, dt));
+                row = load(backend, dt, "text_encoder_2", T5Encoder.weightBytes(cfg.t5(), dt),
+                        w -> source.t5(ops, w, dt));
                 bytes += row.bytes();
                 seconds += row.seconds();
             }
@@ -141,8 +143,8 @@ public final class LoadModelCommand implements CliCommand {
             m.put("dtype", dt.name().toLowerCase(Locale.ROOT));
             out.println(Json.write(m));
         } else {
-            out.printf(Locale.ROOT, "%-15s %12s %9.2f s %8.3f GB/s%n", row.part(), MakeRandomModelCommand.gb(row.bytes()),
-                    row.seconds(), row.gbPerSecond());
+            out.printf(Locale.ROOT, "%-15s %12s %9.2f s %8.3f GB/s%n", row.part(),
+                    MakeRandomModelCommand.gb(row.bytes()), row.seconds(), row.gbPerSecond());
         }
         out.flush();
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
                 + " tiny (6 MB) is a model folder for demos and tests. Progress per part on stderr; the folder, its"
                 + " size and the time on stdout."})
 public final class MakeRandomModelCommand implements CliCommand {
-    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b|b)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kmgt]i?b|b)?",
+            Pattern.CASE_INSENSITIVE);
     /** Seconds between progress lines within one part. */
     private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
 
@@ -41,7 +43,8 @@ public final class MakeRandomModelCommand implements CliCommand {
     Path out;
 
     @Option(names = "--seed", defaultValue = "" + RandomModel.DEFAULT_SEED,
-            description = "weights seed; the default gives exactly the weights of random:PRESET (default: ${DEFAULT-VALUE})")
+            description = "weights seed; the default gives exactly the weights of random:PRESET"
+                    + " (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--dtype", paramLabel = "bf16|f32", defaultValue = "bf16",
@@ -89,7 +92,7 @@ public final class MakeRandomModelCommand implements CliCommand {
         }
         PrintWriter err = spec.commandLine().getErr();
         long total = 0;
-        java.util.List<RandomModelFolder.Part> parts = RandomModelFolder.parts(preset, seed, dt);
+        List<RandomModelFolder.Part> parts = RandomModelFolder.parts(preset, seed, dt);
         for (RandomModelFolder.Part p : parts) {
             total += p.checkpoint().bytes();
         }

@@ -149,7 +149,8 @@ public final class Json {
         if (point <= -4 || point > 16) {
             String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
             int exp = point - 1;
-            return sign + mantissa + "e" + (exp < 0 ? "-" : "+") + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exp));
+            return sign + mantissa + "e" + (exp < 0 ? "-" : "+")
+                    + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exp));
         }
         if (point <= 0) {
             return sign + "0." + "0".repeat(-point) + digits;

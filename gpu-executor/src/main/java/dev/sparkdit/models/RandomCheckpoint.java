@@ -22,7 +22,8 @@ import java.util.Map;
  * <pre>
  *   rank 1, 2:  parameter element e + (p0 - k0) x R
  *   rank 4:     a convolution kernel, [Cout, Cin, kh, kw] in the checkpoint but held channels-last
- *               [Cout, kh, kw, Cin] (VaeDecoder): element (o, i, y, x) is held element ((o x kh + y) x kw + x) x Cin + i
+ *               [Cout, kh, kw, Cin] (VaeDecoder): element (o, i, y, x) is held element
+ *               ((o x kh + y) x kw + x) x Cin + i
  * </pre>
  * Keys are listed in natural order of their names ({@code blocks.2} before {@code blocks.10}), the order they go into
  * shards.
@@ -180,7 +181,8 @@ public final class RandomCheckpoint implements TensorBytes {
                 while (ej < b.length() && Character.isDigit(b.charAt(ej))) {
                     ej++;
                 }
-                int c = new java.math.BigInteger(a.substring(i, ei)).compareTo(new java.math.BigInteger(b.substring(j, ej)));
+                int c = new java.math.BigInteger(a.substring(i, ei))
+                        .compareTo(new java.math.BigInteger(b.substring(j, ej)));
                 if (c != 0) {
                     return c;
                 }

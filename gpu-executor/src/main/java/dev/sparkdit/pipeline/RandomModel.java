@@ -58,7 +58,8 @@ public final class RandomModel implements PipelineSource {
 
     /** The bundled files of the tiny preset besides the tokenizers. */
     static final List<String> TINY_CONFIG_FILES = List.of("model_index.json", "transformer/config.json",
-            "vae/config.json", "text_encoder/config.json", "text_encoder_2/config.json", "scheduler/scheduler_config.json");
+            "vae/config.json", "text_encoder/config.json", "text_encoder_2/config.json",
+            "scheduler/scheduler_config.json");
     /** The bundled tokenizer folders' files. */
     static final List<String> TOKENIZER_FILES = List.of("tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json",
             "tokenizer_2/tokenizer.json", "tokenizer_2/tokenizer_config.json");

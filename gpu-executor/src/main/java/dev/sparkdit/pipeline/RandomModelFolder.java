@@ -27,15 +27,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * Writes a {@link RandomModel} as a FLUX.1 model folder in the diffusers layout, which {@link ModelFolder#open} accepts:
- * the same values as {@code random:PRESET} of the same seed (bit for bit in f32, rounded to nearest even in bf16),
- * so a render from the folder and from {@code random:PRESET} agree.
+ * Writes a {@link RandomModel} as a FLUX.1 model folder in the diffusers layout, which {@link ModelFolder#open}
+ * accepts: the same values as {@code random:PRESET} of the same seed (bit for bit in f32, rounded to nearest even in
+ * bf16), so a render from the folder and from {@code random:PRESET} agree.
  * <pre>
  *   model_index.json                FluxPipeline and its parts (written last: a folder without it is incomplete)
- *   transformer/    config.json     diffusers FluxTransformer2DModel   diffusion_pytorch_model[-0000i-of-0000n].safetensors
- *   text_encoder/   config.json     transformers CLIPTextModel         model[...].safetensors
- *   text_encoder_2/ config.json     transformers T5EncoderModel        model[...].safetensors
- *   vae/            config.json     diffusers AutoencoderKL            diffusion_pytorch_model[...].safetensors (with the encoder)
+ *   transformer/    config.json     diffusers FluxTransformer2DModel
+ *                   diffusion_pytorch_model.safetensors, or -0000i-of-0000n shards + .safetensors.index.json
+ *   text_encoder/   config.json     transformers CLIPTextModel     model[...].safetensors
+ *   text_encoder_2/ config.json     transformers T5EncoderModel    model[...].safetensors
+ *   vae/            config.json     diffusers AutoencoderKL        diffusion_pytorch_model[...].safetensors (+ encoder)
  *   scheduler/      scheduler_config.json
  *   tokenizer/, tokenizer_2/        the bundled tiny tokenizers (their ids fit the full-size vocabularies)
  * </pre>

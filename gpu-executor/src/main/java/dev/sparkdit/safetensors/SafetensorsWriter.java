@@ -2,7 +2,6 @@ package dev.sparkdit.safetensors;
 
 import dev.sparkdit.json.Json;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -171,7 +170,8 @@ public final class SafetensorsWriter {
 
     /** Takes chunks until none is left (or another worker failed), each produced into one reused direct buffer. */
     private static void writeWorker(FileChannel out, long dataStart, List<Chunk> chunks, TensorBytes bytes,
-                                    LongConsumer progress, AtomicInteger next, AtomicBoolean failed) throws IOException {
+                                    LongConsumer progress, AtomicInteger next, AtomicBoolean failed)
+            throws IOException {
         ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = next.getAndIncrement(); i < chunks.size() && !failed.get(); i = next.getAndIncrement()) {
             Chunk c = chunks.get(i);
@@ -235,7 +235,7 @@ public final class SafetensorsWriter {
     private static void syncFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
-        } catch (IOException | UncheckedIOException | UnsupportedOperationException ignored) {
+        } catch (IOException | UnsupportedOperationException ignored) {
             // The file is complete and in place; only durability across a power cut is at stake.
         }
     }

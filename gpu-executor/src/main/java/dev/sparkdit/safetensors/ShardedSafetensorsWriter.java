@@ -1,5 +1,6 @@
 package dev.sparkdit.safetensors;
 
+import dev.sparkdit.images.AtomicFiles;
 import dev.sparkdit.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ public final class ShardedSafetensorsWriter {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("metadata", Map.of("total_size", total));
             json.put("weight_map", weightMap);
-            dev.sparkdit.images.AtomicFiles.write(index, Json.writeIndented(json).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(index, Json.writeIndented(json).getBytes(StandardCharsets.UTF_8));
         }
         deleteStale(folder, stem, files, index);
         return new Written(files, index, total);

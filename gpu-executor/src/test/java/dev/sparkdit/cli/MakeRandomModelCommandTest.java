@@ -86,7 +86,8 @@ class MakeRandomModelCommandTest {
         try (Stream<Path> s = Files.list(dir)) {
             assertEquals(1, s.count(), "nothing written");
         }
-        ParityCommandTest.Result forced = run("make-random-model", "--preset", "tiny", "--out", dir.toString(), "--force");
+        ParityCommandTest.Result forced = run("make-random-model", "--preset", "tiny", "--out", dir.toString(),
+                "--force");
         assertEquals(0, forced.status(), forced.err());
         assertEquals("mine", Files.readString(dir.resolve("notes.txt")), "other files are left alone");
         ModelFolder.open(dir);
@@ -142,6 +143,7 @@ class MakeRandomModelCommandTest {
 
         ParityCommandTest.Result text = run("load-model", "--model", dir.toString(), "--backend", "cpu");
         assertEquals(0, text.status(), text.err());
-        assertTrue(text.out().lines().anyMatch(l -> l.matches("total +[0-9.]+ MB +[0-9.]+ s +[0-9.]+ GB/s")), text.out());
+        assertTrue(text.out().lines().anyMatch(l -> l.matches("total +[0-9.]+ MB +[0-9.]+ s +[0-9.]+ GB/s")),
+                text.out());
     }
 }

@@ -45,11 +45,14 @@ class RandomModelFolderTest {
             PipelineConfig expected = RandomModel.of(preset).config();
             assertEquals(preset.equals("dev") ? FluxConfig.DEV : FluxConfig.SCHNELL,
                     FluxConfig.fromDiffusers(json(dir.resolve("transformer/config.json"))));
-            assertEquals(expected.transformer(), FluxConfig.fromDiffusers(json(dir.resolve("transformer/config.json"))));
-            assertEquals(ClipTextConfig.L14, ClipTextConfig.fromTransformers(config(dir.resolve("text_encoder/config.json"))));
+            assertEquals(expected.transformer(),
+                    FluxConfig.fromDiffusers(json(dir.resolve("transformer/config.json"))));
+            assertEquals(ClipTextConfig.L14,
+                    ClipTextConfig.fromTransformers(config(dir.resolve("text_encoder/config.json"))));
             assertEquals(T5Config.XXL, T5Config.fromTransformers(config(dir.resolve("text_encoder_2/config.json"))));
             assertEquals(VaeConfig.FLUX, VaeConfig.fromDiffusers(config(dir.resolve("vae/config.json"))));
-            assertEquals(expected.scheduler(), FlowMatchSchedulerConfig.read(dir.resolve("scheduler/scheduler_config.json")));
+            assertEquals(expected.scheduler(),
+                    FlowMatchSchedulerConfig.read(dir.resolve("scheduler/scheduler_config.json")));
             Path golden = Path.of(getClass().getResource("/golden/pipeline_text_tiny/model/model_index.json").toURI());
             assertEquals(json(golden), json(dir.resolve("model_index.json")));
             TokenizerFolder.clip(dir.resolve("tokenizer"));
@@ -85,7 +88,8 @@ class RandomModelFolderTest {
         assertEquals(tiny.transformer(), FluxConfig.fromDiffusers(reparse(tiny.transformer().toDiffusers())));
         assertEquals(tiny.clip(), ClipTextConfig.fromTransformers(new ConfigJson("clip",
                 reparse(tiny.clip().toTransformers(DType.F32)))));
-        assertEquals(tiny.t5(), T5Config.fromTransformers(new ConfigJson("t5", reparse(tiny.t5().toTransformers(DType.F32)))));
+        assertEquals(tiny.t5(), T5Config.fromTransformers(new ConfigJson("t5",
+                reparse(tiny.t5().toTransformers(DType.F32)))));
         assertEquals(tiny.vae(), VaeConfig.fromDiffusers(new ConfigJson("vae", reparse(tiny.vae().toDiffusers()))));
         assertEquals(tiny.scheduler(), FlowMatchSchedulerConfig.fromJson(Json.mapper().valueToTree(
                 reparse(tiny.scheduler().toDiffusers())), "scheduler"));

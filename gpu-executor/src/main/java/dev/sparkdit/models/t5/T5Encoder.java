@@ -113,7 +113,8 @@ public final class T5Encoder {
      */
     public static T5Encoder load(TensorSource src, T5Config config, Ops ops, Arena weights, DType dtype) {
         List<ModelParam> params = validate(src, config);
-        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype), HostFloats.of(src, RELATIVE_BIAS));
+        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype),
+                HostFloats.of(src, RELATIVE_BIAS));
     }
 
     /** Throws {@code CheckpointMismatchException} listing every bad key; returns the parameters to load. */

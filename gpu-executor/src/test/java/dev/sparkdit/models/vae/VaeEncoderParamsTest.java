@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VaeEncoderParamsTest {
     @Test
     void theEncoderKeysAndShapesOfTheGoldenAutoencoder() throws Exception {
-        Path vae = Path.of(getClass().getResource("/golden/pipeline_text_tiny/model/vae/config.json").toURI()).getParent();
+        Path vae = Path.of(getClass().getResource("/golden/pipeline_text_tiny/model/vae/config.json").toURI())
+                .getParent();
         VaeConfig config = VaeConfig.fromDiffusers(new ConfigJson("config.json",
                 Json.asMap(Json.parse(Files.readString(vae.resolve("config.json"))), "config")));
         Map<String, String> expected = new TreeMap<>();
