@@ -108,7 +108,7 @@ public final class Main {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Root());
         List<Object> all = new ArrayList<>(List.of(new RenderCommand(), new ParityCommand(), new MakeCaseCommand(), new BenchCommand(),
-                new ParityRankCommand()));
+                new ParityRankCommand(), new MakeRandomModelCommand(), new LoadModelCommand()));
         for (CliCommand c : ServiceLoader.load(CliCommand.class, Main.class.getClassLoader())) {
             all.add(c);
         }

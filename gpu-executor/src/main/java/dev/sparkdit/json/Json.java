@@ -95,6 +95,89 @@ public final class Json {
         }
     }
 
+    /**
+     * {@code value} as Python's {@code json.dumps(value, indent=2, sort_keys=True)} writes it, plus a final newline:
+     * what diffusers and transformers save {@code config.json} files with. Keys sorted, each key and list element on
+     * its own line, {@code ": "} and {@code ","} as separators, floats as Python's {@code repr} ({@code 1e-05},
+     * {@code 3.0}), non-ASCII characters escaped.
+     */
+    public static String writeIndented(Object value) {
+        requireWritable(value, "$");
+        StringBuilder out = new StringBuilder();
+        indented(out, value, 0);
+        return out.append('\n').toString();
+    }
+
+    private static void indented(StringBuilder out, Object v, int depth) {
+        if (v instanceof Map<?, ?> m && !m.isEmpty()) {
+            out.append("{\n");
+            int i = 0;
+            for (Map.Entry<?, ?> e : new java.util.TreeMap<>(m).entrySet()) {
+                out.append("  ".repeat(depth + 1)).append(ascii(write(e.getKey()))).append(": ");
+                indented(out, e.getValue(), depth + 1);
+                out.append(++i < m.size() ? ",\n" : "\n");
+            }
+            out.append("  ".repeat(depth)).append('}');
+        } else if (v instanceof List<?> l && !l.isEmpty()) {
+            out.append("[\n");
+            for (int i = 0; i < l.size(); i++) {
+                out.append("  ".repeat(depth + 1));
+                indented(out, l.get(i), depth + 1);
+                out.append(i + 1 < l.size() ? ",\n" : "\n");
+            }
+            out.append("  ".repeat(depth)).append(']');
+        } else if (v instanceof Double || v instanceof Float) {
+            out.append(pythonFloat(((Number) v).doubleValue()));
+        } else {
+            out.append(ascii(write(v)));
+        }
+    }
+
+    /**
+     * Python's {@code repr(float)}: scientific below 1e-4 and from 1e16, always a point or an exponent. The digits are
+     * {@link Double#toString}'s, which on Java 17 are now and then one longer than the shortest ({@code 4.9E-324}
+     * where Python writes {@code 5e-324}); they still parse back to the same double.
+     */
+    static String pythonFloat(double d) {
+        if (d == 0) {
+            return (1 / d < 0) ? "-0.0" : "0.0";
+        }
+        java.math.BigDecimal b = new java.math.BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        String digits = b.unscaledValue().toString();
+        int point = digits.length() - b.scale(); // value = 0.DIGITS x 10^point
+        String sign = d < 0 ? "-" : "";
+        if (point <= -4 || point > 16) {
+            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+            int exp = point - 1;
+            return sign + mantissa + "e" + (exp < 0 ? "-" : "+")
+                    + String.format(java.util.Locale.ROOT, "%02d", Math.abs(exp));
+        }
+        if (point <= 0) {
+            return sign + "0." + "0".repeat(-point) + digits;
+        }
+        if (point >= digits.length()) {
+            return sign + digits + "0".repeat(point - digits.length()) + ".0";
+        }
+        return sign + digits.substring(0, point) + "." + digits.substring(point);
+    }
+
+    /** Python's {@code ensure_ascii}: every character past U+007F as a \\uXXXX escape. */
+    private static String ascii(String json) {
+        StringBuilder out = null;
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c > 0x7F) {
+                if (out == null) {
+                    out = new StringBuilder(json.substring(0, i));
+                }
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+            } else if (out != null) {
+                out.append(c);
+            }
+        }
+        return out == null ? json : out.toString();
+    }
+
     private static void requireWritable(Object v, String path) {
         if (v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f)) {
             throw new JsonException("cannot write " + path + ": " + v + " has no JSON representation");

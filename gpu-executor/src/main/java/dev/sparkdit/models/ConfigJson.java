@@ -8,6 +8,22 @@ import java.util.Map;
  * the reference implementation's default, a wrong type is an error naming the file and the key.
  */
 public record ConfigJson(String source, Map<String, Object> json) {
+    /**
+     * The library versions written into configs this project writes ({@code _diffusers_version},
+     * {@code transformers_version}): those that wrote the golden model folders these readers are tested against.
+     */
+    public static final String DIFFUSERS_VERSION = "0.40.0.dev0";
+    public static final String TRANSFORMERS_VERSION = "5.17.0";
+
+    /** transformers' name of a weights dtype, as its config.json {@code dtype} key holds it. */
+    public static String torchDtypeName(dev.sparkdit.tensor.DType dtype) {
+        return switch (dtype) {
+            case F32 -> "float32";
+            case BF16 -> "bfloat16";
+            case F16 -> "float16";
+            default -> throw new IllegalArgumentException("no torch dtype name for " + dtype);
+        };
+    }
 
     public boolean has(String key) {
         return json.get(key) != null;

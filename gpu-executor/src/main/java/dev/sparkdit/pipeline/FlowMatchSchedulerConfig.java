@@ -77,6 +77,32 @@ public record FlowMatchSchedulerConfig(int numTrainTimesteps, double shift, bool
         return imageSeqLen * m + b;
     }
 
+    /**
+     * diffusers' {@code scheduler_config.json} for this configuration, every constructor argument as
+     * {@code save_pretrained} writes it (the options FLUX.1 leaves off at their defaults); {@link #fromJson} reads it
+     * back to an equal config.
+     */
+    public java.util.Map<String, Object> toDiffusers() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", CLASS_NAME);
+        m.put("_diffusers_version", dev.sparkdit.models.ConfigJson.DIFFUSERS_VERSION);
+        m.put("base_image_seq_len", baseImageSeqLen);
+        m.put("base_shift", baseShift);
+        m.put("invert_sigmas", false);
+        m.put("max_image_seq_len", maxImageSeqLen);
+        m.put("max_shift", maxShift);
+        m.put("num_train_timesteps", numTrainTimesteps);
+        m.put("shift", shift);
+        m.put("shift_terminal", null);
+        m.put("stochastic_sampling", false);
+        m.put("time_shift_type", "exponential");
+        m.put("use_beta_sigmas", false);
+        m.put("use_dynamic_shifting", useDynamicShifting);
+        m.put("use_exponential_sigmas", false);
+        m.put("use_karras_sigmas", false);
+        return m;
+    }
+
     /** Reads a diffusers {@code scheduler_config.json}; see {@link #fromJson(JsonNode, String)}. */
     public static FlowMatchSchedulerConfig read(Path schedulerConfigJson) throws IOException {
         JsonNode root;

@@ -30,6 +30,9 @@ import java.util.List;
  * (demos and tests on a laptop). Weights are uniform with a fan-in scale (and norm weights near 1), so activations
  * stay finite through every block; the images are noise, the timings real.
  *
+ * <p>{@code sparkdit make-random-model} writes the same model (same seed: same values) as a diffusers model folder
+ * ({@link RandomModelFolder}), to test loading at full size.
+ *
  * <p>Tokenizers: the project's own small CLIP and T5 tokenizers (trained on prompts written for it, vocabularies of
  * 1138 and 700 ids), shipped as resources; their ids are valid for the full-size vocabularies too.
  */
@@ -46,14 +49,34 @@ public final class RandomModel implements PipelineSource {
         this.seed = seed;
     }
 
+    /** The seed of {@code random:PRESET}. */
+    public static final long DEFAULT_SEED = 1234;
+    /** Each part's seed is the model's plus its offset, so the parts differ. */
+    static final long CLIP_SEED_OFFSET = 1_000_000;
+    static final long T5_SEED_OFFSET = 2_000_000;
+    static final long VAE_SEED_OFFSET = 3_000_000;
+
+    /** The bundled files of the tiny preset besides the tokenizers. */
+    static final List<String> TINY_CONFIG_FILES = List.of("model_index.json", "transformer/config.json",
+            "vae/config.json", "text_encoder/config.json", "text_encoder_2/config.json",
+            "scheduler/scheduler_config.json");
+    /** The bundled tokenizer folders' files. */
+    static final List<String> TOKENIZER_FILES = List.of("tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json",
+            "tokenizer_2/tokenizer.json", "tokenizer_2/tokenizer_config.json");
+
     public static RandomModel of(String preset) {
+        return of(preset, DEFAULT_SEED);
+    }
+
+    /** The preset's model with weights of {@code seed} ({@link #DEFAULT_SEED} is {@code random:PRESET}). */
+    public static RandomModel of(String preset, long seed) {
         return switch (preset) {
             case "dev" -> new RandomModel(new PipelineConfig("random:dev", FluxConfig.DEV, ClipTextConfig.L14,
-                    T5Config.XXL, VaeConfig.FLUX, FlowMatchSchedulerConfig.dev()).requireConsistent(), 1234);
+                    T5Config.XXL, VaeConfig.FLUX, FlowMatchSchedulerConfig.dev()).requireConsistent(), seed);
             case "schnell" -> new RandomModel(new PipelineConfig("random:schnell", FluxConfig.SCHNELL,
                     ClipTextConfig.L14, T5Config.XXL, VaeConfig.FLUX, FlowMatchSchedulerConfig.schnell())
-                    .requireConsistent(), 1234);
-            case "tiny" -> new RandomModel(tinyConfig(), 1234);
+                    .requireConsistent(), seed);
+            case "tiny" -> new RandomModel(tinyConfig(), seed);
             default -> throw new IllegalArgumentException("unknown random model '" + PREFIX + preset + "'; presets: "
                     + String.join(", ", PRESETS.stream().map(p -> PREFIX + p).toList()));
         };
@@ -114,19 +137,16 @@ public final class RandomModel implements PipelineSource {
         }
     }
 
-    /** Copies the bundled configs and tokenizers of the tiny preset into a model folder being written. */
-    static void copyTinyFiles(Path dir) throws IOException {
-        for (String f : new String[] {"model_index.json", "transformer/config.json", "vae/config.json",
-                "text_encoder/config.json", "text_encoder_2/config.json", "scheduler/scheduler_config.json",
-                "tokenizer/tokenizer.json", "tokenizer/tokenizer_config.json", "tokenizer_2/tokenizer.json",
-                "tokenizer_2/tokenizer_config.json"}) {
+    /** Copies bundled files of the tiny preset (paths relative to it) into {@code dir}, each atomically. */
+    static void copyResources(Path dir, List<String> files) throws IOException {
+        for (String f : files) {
             try (InputStream in = RandomModel.class.getResourceAsStream(RESOURCES + f)) {
                 if (in == null) {
                     throw new IOException("resource " + RESOURCES + f + " is missing from this build");
                 }
                 Path target = dir.resolve(f);
                 Files.createDirectories(target.getParent());
-                Files.write(target, in.readAllBytes());
+                dev.sparkdit.images.AtomicFiles.write(target, in.readAllBytes());
             }
         }
     }
@@ -147,17 +167,17 @@ public final class RandomModel implements PipelineSource {
 
     @Override
     public ClipTextEncoder clip(Ops ops, Arena weights, DType dtype) {
-        return ClipTextEncoder.random(config.clip(), ops, weights, dtype, seed + 1_000_000);
+        return ClipTextEncoder.random(config.clip(), ops, weights, dtype, seed + CLIP_SEED_OFFSET);
     }
 
     @Override
     public T5Encoder t5(Ops ops, Arena weights, DType dtype) {
-        return T5Encoder.random(config.t5(), ops, weights, dtype, seed + 2_000_000);
+        return T5Encoder.random(config.t5(), ops, weights, dtype, seed + T5_SEED_OFFSET);
     }
 
     @Override
     public VaeDecoder vae(Ops ops, Arena weights, DType dtype) {
-        return VaeDecoder.random(config.vae(), ops, weights, dtype, seed + 3_000_000);
+        return VaeDecoder.random(config.vae(), ops, weights, dtype, seed + VAE_SEED_OFFSET);
     }
 
     @Override

@@ -32,6 +32,36 @@ public record ClipTextConfig(int vocabSize, int hiddenSize, int intermediateSize
         return hiddenSize / numHeads;
     }
 
+    /**
+     * transformers' {@code config.json} for {@code CLIPTextModel} of this shape with weights of {@code dtype}, keys as
+     * {@code save_pretrained} writes them; the ids and sizes this record does not hold are openai/clip-vit-large-
+     * patch14's ({@code bos_token_id} 0, {@code pad_token_id} 1, {@code projection_dim} = {@code hidden_size}).
+     * {@link #fromTransformers} reads it back to an equal config.
+     */
+    public java.util.Map<String, Object> toTransformers(dev.sparkdit.tensor.DType dtype) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("architectures", java.util.List.of("CLIPTextModel"));
+        m.put("attention_dropout", 0.0);
+        m.put("bos_token_id", 0);
+        m.put("dtype", ConfigJson.torchDtypeName(dtype));
+        m.put("eos_token_id", eosTokenId);
+        m.put("hidden_act", "quick_gelu");
+        m.put("hidden_size", hiddenSize);
+        m.put("initializer_factor", 1.0);
+        m.put("initializer_range", 0.02);
+        m.put("intermediate_size", intermediateSize);
+        m.put("layer_norm_eps", layerNormEps);
+        m.put("max_position_embeddings", maxPositions);
+        m.put("model_type", "clip_text_model");
+        m.put("num_attention_heads", numHeads);
+        m.put("num_hidden_layers", numLayers);
+        m.put("pad_token_id", 1);
+        m.put("projection_dim", hiddenSize);
+        m.put("transformers_version", ConfigJson.TRANSFORMERS_VERSION);
+        m.put("vocab_size", vocabSize);
+        return m;
+    }
+
     public static ClipTextConfig fromTransformers(ConfigJson c) {
         String act = c.stringValue("hidden_act", "quick_gelu");
         if (!act.equals("quick_gelu")) {

@@ -4,6 +4,7 @@ import dev.sparkdit.models.HeadViews;
 import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.ParamLoader;
 import dev.sparkdit.models.ParamPart;
+import dev.sparkdit.models.RandomFill;
 import dev.sparkdit.models.TensorSource;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
@@ -120,24 +121,37 @@ public final class ClipTextEncoder {
         return params;
     }
 
-    /** A model of this config with seeded random weights made on the device (benchmarks). */
+    /** A model of this config with seeded random weights made on the device (benchmarks); see {@link #randomFills}. */
     public static ClipTextEncoder random(ClipTextConfig config, Ops ops, Arena weights, DType dtype, long seed) {
         Map<String, Tensor> p = new java.util.LinkedHashMap<>();
-        long i = 0;
-        for (ModelParam mp : params(config, "")) {
-            Tensor t = weights.allocate(dtype, mp.shape());
-            long[] s = mp.shape();
-            if (mp.name().contains("layer_norm") && mp.name().endsWith("weight")) {
-                ops.fillUniform(t, seed + i, 1f, 0.1f);
-            } else if (s.length == 2 && !mp.name().startsWith("embeddings")) {
-                ops.fillUniform(t, seed + i, 0f, (float) (1.0 / Math.sqrt(s[1])));
-            } else {
-                ops.fillUniform(t, seed + i, 0f, 0.1f);
-            }
-            p.put(mp.name(), t);
-            i++;
+        for (RandomFill f : randomFills(config, seed)) {
+            Tensor t = weights.allocate(dtype, f.param().shape());
+            f.fill(ops, t);
+            p.put(f.param().name(), t);
         }
         return new ClipTextEncoder(config, p);
+    }
+
+    /**
+     * The values of {@link #random}, parameter {@code i} seeded {@code seed + i}: LayerNorm weights 1 +- 0.1, matrices
+     * uniform in +-1/sqrt(fan_in), embeddings, biases and LayerNorm biases +-0.1. Keys without the {@code text_model.}
+     * prefix, as transformers 5 saves CLIPTextModel.
+     */
+    public static List<RandomFill> randomFills(ClipTextConfig config, long seed) {
+        List<RandomFill> fills = new ArrayList<>();
+        long i = 0;
+        for (ModelParam mp : params(config, "")) {
+            long[] s = mp.shape();
+            if (mp.name().contains("layer_norm") && mp.name().endsWith("weight")) {
+                fills.add(new RandomFill(mp, seed + i, 1f, 0.1f));
+            } else if (s.length == 2 && !mp.name().startsWith("embeddings")) {
+                fills.add(new RandomFill(mp, seed + i, 0f, (float) (1.0 / Math.sqrt(s[1]))));
+            } else {
+                fills.add(new RandomFill(mp, seed + i, 0f, 0.1f));
+            }
+            i++;
+        }
+        return fills;
     }
 
     public static long scratchBytes(ClipTextConfig c, long tokens, DType dtype) {

@@ -128,6 +128,29 @@ public record FluxConfig(int inChannels, int outChannels, int numLayers, int num
                 (Boolean) guidance, axes);
     }
 
+    /**
+     * diffusers' {@code config.json} for {@code FluxTransformer2DModel} of this shape, with every constructor argument
+     * as {@code save_pretrained} writes it ({@code out_channels} null when it equals {@code in_channels}, as in
+     * FLUX.1's own files); {@link #fromDiffusers} reads it back to an equal config.
+     */
+    public Map<String, Object> toDiffusers() {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("_class_name", "FluxTransformer2DModel");
+        m.put("_diffusers_version", dev.sparkdit.models.ConfigJson.DIFFUSERS_VERSION);
+        m.put("attention_head_dim", attentionHeadDim);
+        m.put("axes_dims_rope", Arrays.stream(axesDimsRope).boxed().toList());
+        m.put("guidance_embeds", guidanceEmbeds);
+        m.put("in_channels", inChannels);
+        m.put("joint_attention_dim", jointAttentionDim);
+        m.put("num_attention_heads", numAttentionHeads);
+        m.put("num_layers", numLayers);
+        m.put("num_single_layers", numSingleLayers);
+        m.put("out_channels", outChannels == inChannels ? null : outChannels);
+        m.put("patch_size", 1);
+        m.put("pooled_projection_dim", pooledProjectionDim);
+        return m;
+    }
+
     private static int intKey(Map<String, Object> json, String key, int dflt) {
         Object v = json.get(key);
         return v == null ? dflt : toInt(key, v);

@@ -2,6 +2,7 @@ package dev.sparkdit.models.flux;
 
 import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.ParamLoader;
+import dev.sparkdit.models.RandomFill;
 import dev.sparkdit.models.TensorSource;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Fp8GemmUnavailableException;
@@ -84,28 +85,37 @@ public final class FluxTransformer {
     }
 
     /**
-     * A model of this config with seeded random weights made on the device (benchmarks): Linear
-     * weights and biases uniform in +-0.5/sqrt(fan_in) (half of PyTorch's init, as the diffusers
-     * baseline shrinks them, to keep 57 random blocks' activations finite), RMSNorm weights 1.
+     * A model of this config with seeded random weights made on the device (benchmarks); see {@link #randomFills}.
      */
     public static FluxTransformer random(FluxConfig config, Ops ops, Arena weights, DType dtype, long seed) {
         Map<String, Tensor> p = new java.util.LinkedHashMap<>();
+        for (RandomFill f : randomFills(config, seed)) {
+            Tensor t = weights.allocate(dtype, f.param().shape());
+            f.fill(ops, t);
+            p.put(f.param().name(), t);
+        }
+        return new FluxTransformer(config, p);
+    }
+
+    /**
+     * The values of {@link #random}, one fill per parameter in allocation order (the modulation table's linears
+     * first), parameter {@code i} seeded {@code seed + i}: Linear weights and biases uniform in +-0.5/sqrt(fan_in)
+     * (half of PyTorch's init, as the diffusers baseline shrinks them, to keep 57 random blocks' activations
+     * finite), RMSNorm weights 1. Keys are the diffusers layout's.
+     */
+    public static List<RandomFill> randomFills(FluxConfig config, long seed) {
+        List<RandomFill> fills = new ArrayList<>();
         long fanIn = config.dim();
         long i = 0;
         for (ModelParam mp : ModulationTable.modulationFirst(FluxCheckpointLayout.DIFFUSERS.params(config), config)) {
-            Tensor t = weights.allocate(dtype, mp.shape());
             if (mp.shape().length == 2) {
                 fanIn = mp.shape()[1];
             }
-            if (mp.name().contains(".norm_")) {
-                ops.fillUniform(t, seed + i, 1f, 0f);
-            } else {
-                ops.fillUniform(t, seed + i, 0f, (float) (0.5 / Math.sqrt(fanIn)));
-            }
-            p.put(mp.name(), t);
+            fills.add(mp.name().contains(".norm_") ? new RandomFill(mp, seed + i, 1f, 0f)
+                    : new RandomFill(mp, seed + i, 0f, (float) (0.5 / Math.sqrt(fanIn))));
             i++;
         }
-        return new FluxTransformer(config, p);
+        return fills;
     }
 
     /** Bytes the weights take in {@code dtype} (arena alignment included). */

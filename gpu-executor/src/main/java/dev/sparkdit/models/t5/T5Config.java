@@ -41,6 +41,43 @@ public record T5Config(int vocabSize, int dModel, int dKv, int dFf, int numLayer
         return numHeads * dKv;
     }
 
+    /**
+     * transformers' {@code config.json} for {@code T5EncoderModel} of this shape with weights of {@code dtype}, keys as
+     * {@code save_pretrained} writes them (T5 v1.1: gated-GELU with {@code gelu_new}; the decoder's sizes equal the
+     * encoder's). {@link #fromTransformers} reads it back to an equal config.
+     */
+    public java.util.Map<String, Object> toTransformers(dev.sparkdit.tensor.DType dtype) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("architectures", java.util.List.of("T5EncoderModel"));
+        m.put("classifier_dropout", 0.0);
+        m.put("d_ff", dFf);
+        m.put("d_kv", dKv);
+        m.put("d_model", dModel);
+        m.put("dense_act_fn", "gelu_new");
+        m.put("dropout_rate", 0.0);
+        m.put("dtype", ConfigJson.torchDtypeName(dtype));
+        m.put("eos_token_id", 1);
+        m.put("feed_forward_proj", "gated-gelu");
+        m.put("initializer_factor", 1.0);
+        m.put("is_decoder", false);
+        m.put("is_encoder_decoder", false);
+        m.put("is_gated_act", true);
+        m.put("layer_norm_epsilon", layerNormEpsilon);
+        m.put("model_type", "t5");
+        m.put("num_decoder_layers", numLayers);
+        m.put("num_heads", numHeads);
+        m.put("num_layers", numLayers);
+        m.put("pad_token_id", 0);
+        m.put("relative_attention_max_distance", maxDistance);
+        m.put("relative_attention_num_buckets", numBuckets);
+        m.put("scale_decoder_outputs", true);
+        m.put("tie_word_embeddings", true);
+        m.put("transformers_version", ConfigJson.TRANSFORMERS_VERSION);
+        m.put("use_cache", false);
+        m.put("vocab_size", vocabSize);
+        return m;
+    }
+
     /** Reads transformers' {@code config.json}; an activation or feed-forward this encoder does not run is refused. */
     public static T5Config fromTransformers(ConfigJson c) {
         String ff = c.stringValue("feed_forward_proj", "gated-gelu");

@@ -5,6 +5,7 @@ import dev.sparkdit.models.HostFloats;
 import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.ParamLoader;
 import dev.sparkdit.models.ParamPart;
+import dev.sparkdit.models.RandomFill;
 import dev.sparkdit.models.TensorSource;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
@@ -30,6 +31,8 @@ import java.util.Map;
 public final class T5Encoder {
     static final String EMBED = "encoder.embed_tokens.weight";
     static final String SHARED = "shared.weight";
+    /** The relative position bias {@code [buckets, heads]}, held by the first block only. */
+    static final String RELATIVE_BIAS = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
 
     private final T5Config config;
     private final Tensor embedding;
@@ -110,8 +113,8 @@ public final class T5Encoder {
      */
     public static T5Encoder load(TensorSource src, T5Config config, Ops ops, Arena weights, DType dtype) {
         List<ModelParam> params = validate(src, config);
-        String biasKey = "encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight";
-        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype), HostFloats.of(src, biasKey));
+        return new T5Encoder(config, ParamLoader.load(src, params, ops, weights, dtype),
+                HostFloats.of(src, RELATIVE_BIAS));
     }
 
     /** Throws {@code CheckpointMismatchException} listing every bad key; returns the parameters to load. */
@@ -123,26 +126,47 @@ public final class T5Encoder {
         return params;
     }
 
-    /** A model of this config with seeded random weights made on the device (benchmarks: {@code random:dev}). */
+    /**
+     * A model of this config with seeded random weights made on the device (benchmarks: {@code random:dev}); see
+     * {@link #randomFills}. The relative position bias is also computed on the host, where the encoder reads it.
+     */
     public static T5Encoder random(T5Config config, Ops ops, Arena weights, DType dtype, long seed) {
         Map<String, Tensor> p = new java.util.LinkedHashMap<>();
+        float[] bias = null;
+        for (RandomFill f : randomFills(config, seed)) {
+            Tensor t = weights.allocate(dtype, f.param().shape());
+            f.fill(ops, t);
+            p.put(f.param().name(), t);
+            if (f.param().name().equals(RELATIVE_BIAS)) {
+                bias = new float[config.numBuckets() * config.numHeads()];
+                dev.sparkdit.ops.SeededUniform.fill(bias, f.seed(), 0, f.offset(), f.scale());
+            }
+        }
+        return new T5Encoder(config, p, bias);
+    }
+
+    /**
+     * The values of {@link #random}, parameter {@code i} seeded {@code seed + i} except the relative position bias
+     * ({@code seed - 1}): RMSNorm weights 1 +- 0.1, matrices uniform in +-1/sqrt(fan_in), the embedding and the
+     * position bias +-1. The embedding's key is {@code shared.weight}, the one copy transformers 5 saves.
+     */
+    public static List<RandomFill> randomFills(T5Config config, long seed) {
+        List<RandomFill> fills = new ArrayList<>();
         long i = 0;
-        for (ModelParam mp : params(config, EMBED)) {
-            Tensor t = weights.allocate(dtype, mp.shape());
+        for (ModelParam mp : params(config, SHARED)) {
             long[] s = mp.shape();
             if (mp.name().endsWith("layer_norm.weight")) {
-                ops.fillUniform(t, seed + i, 1f, 0.1f);
-            } else if (s.length == 2 && !mp.name().equals("embedding") && !mp.name().contains("relative")) {
-                ops.fillUniform(t, seed + i, 0f, (float) (1.0 / Math.sqrt(s[1])));
+                fills.add(new RandomFill(mp, seed + i, 1f, 0.1f));
+            } else if (mp.name().equals(RELATIVE_BIAS)) {
+                fills.add(new RandomFill(mp, seed - 1, 0f, 1f));
+            } else if (s.length == 2 && !mp.name().equals("embedding")) {
+                fills.add(new RandomFill(mp, seed + i, 0f, (float) (1.0 / Math.sqrt(s[1]))));
             } else {
-                ops.fillUniform(t, seed + i, 0f, 1f);
+                fills.add(new RandomFill(mp, seed + i, 0f, 1f));
             }
-            p.put(mp.name(), t);
             i++;
         }
-        float[] bias = new float[config.numBuckets() * config.numHeads()];
-        dev.sparkdit.ops.SeededUniform.fill(bias, seed - 1, 0, 0f, 1f);
-        return new T5Encoder(config, p, bias);
+        return fills;
     }
 
     /** The position bias {@code [H, S, S]} fp32 for {@code tokens} tokens, uploaded into {@code arena}. */

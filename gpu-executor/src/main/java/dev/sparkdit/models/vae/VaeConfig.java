@@ -45,6 +45,38 @@ public record VaeConfig(int latentChannels, int outChannels, int[] blockOutChann
         return 1 << (blockOutChannels.length - 1);
     }
 
+    /**
+     * diffusers' {@code config.json} for {@code AutoencoderKL} of this shape, every constructor argument as
+     * {@code save_pretrained} writes it: no quant convolutions (FLUX's), {@code in_channels} = {@code out_channels},
+     * {@code sample_size} 1024 (FLUX.1's). {@link #fromDiffusers} reads it back to an equal config.
+     */
+    public java.util.Map<String, Object> toDiffusers() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        java.util.List<String> down = java.util.Collections.nCopies(blockOutChannels.length, "DownEncoderBlock2D");
+        java.util.List<String> up = java.util.Collections.nCopies(blockOutChannels.length, "UpDecoderBlock2D");
+        m.put("_class_name", "AutoencoderKL");
+        m.put("_diffusers_version", ConfigJson.DIFFUSERS_VERSION);
+        m.put("act_fn", "silu");
+        m.put("block_out_channels", Arrays.stream(blockOutChannels).boxed().toList());
+        m.put("down_block_types", down);
+        m.put("force_upcast", true);
+        m.put("in_channels", outChannels);
+        m.put("latent_channels", latentChannels);
+        m.put("latents_mean", null);
+        m.put("latents_std", null);
+        m.put("layers_per_block", layersPerBlock);
+        m.put("mid_block_add_attention", midBlockAttention);
+        m.put("norm_num_groups", normGroups);
+        m.put("out_channels", outChannels);
+        m.put("sample_size", 1024);
+        m.put("scaling_factor", scalingFactor);
+        m.put("shift_factor", shiftFactor);
+        m.put("up_block_types", up);
+        m.put("use_post_quant_conv", false);
+        m.put("use_quant_conv", false);
+        return m;
+    }
+
     public static VaeConfig fromDiffusers(ConfigJson c) {
         // diffusers' default is true; the FLUX autoencoder sets it false, and this decoder runs none.
         if (c.boolValue("use_post_quant_conv", true)) {

@@ -5,6 +5,7 @@ import dev.sparkdit.models.HostFloats;
 import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.ParamLoader;
 import dev.sparkdit.models.ParamPart;
+import dev.sparkdit.models.RandomFill;
 import dev.sparkdit.models.TensorSource;
 import dev.sparkdit.ops.Activation;
 import dev.sparkdit.ops.Ops;
@@ -79,7 +80,7 @@ public final class VaeDecoder {
         return ps;
     }
 
-    private static int[] reversed(int[] a) {
+    static int[] reversed(int[] a) {
         int[] r = new int[a.length];
         for (int i = 0; i < a.length; i++) {
             r[i] = a[a.length - 1 - i];
@@ -87,7 +88,7 @@ public final class VaeDecoder {
         return r;
     }
 
-    private static void resnet(List<ModelParam> ps, String name, int in, int out) {
+    static void resnet(List<ModelParam> ps, String name, int in, int out) {
         norm(ps, name + ".norm1", in);
         conv(ps, name + ".conv1", in, out, 3);
         norm(ps, name + ".norm2", out);
@@ -97,22 +98,22 @@ public final class VaeDecoder {
         }
     }
 
-    private static void conv(List<ModelParam> ps, String name, int in, int out, int k) {
+    static void conv(List<ModelParam> ps, String name, int in, int out, int k) {
         ps.add(whole(name + ".weight", out, in, k, k));
         ps.add(whole(name + ".bias", out));
     }
 
-    private static void norm(List<ModelParam> ps, String name, int c) {
+    static void norm(List<ModelParam> ps, String name, int c) {
         ps.add(whole(name + ".weight", c));
         ps.add(whole(name + ".bias", c));
     }
 
-    private static void linear(List<ModelParam> ps, String name, int in, int out) {
+    static void linear(List<ModelParam> ps, String name, int in, int out) {
         ps.add(whole(name + ".weight", out, in));
         ps.add(whole(name + ".bias", out));
     }
 
-    private static ModelParam whole(String key, long... shape) {
+    static ModelParam whole(String key, long... shape) {
         return new ModelParam(key, shape, List.of(ParamPart.whole(key, shape)));
     }
 
@@ -174,26 +175,48 @@ public final class VaeDecoder {
         return t;
     }
 
-    /** A decoder of this config with seeded random weights made on the device (benchmarks). */
+    /**
+     * A decoder of this config with seeded random weights made on the device (benchmarks); see {@link #randomFills}.
+     * Convolution weights are held (and filled) channels-last, {@code [Cout, kh, kw, Cin]}.
+     */
     public static VaeDecoder random(VaeConfig config, Ops ops, Arena weights, DType dtype, long seed) {
         Map<String, Tensor> p = new LinkedHashMap<>();
-        long i = 0;
-        for (ModelParam mp : params(config)) {
-            long[] s = mp.shape();
+        for (RandomFill f : randomFills(config, seed)) {
+            long[] s = f.param().shape();
             Tensor t = s.length == 4 ? weights.allocate(dtype, s[0], s[2], s[3], s[1]) : weights.allocate(dtype, s);
-            boolean normWeight = mp.name().endsWith(".weight") && s.length == 1;
-            long fanIn = s.length == 4 ? s[1] * s[2] * s[3] : s.length == 2 ? s[1] : 1;
-            if (normWeight) {
-                ops.fillUniform(t, seed + i, 1f, 0.1f);
-            } else if (s.length > 1) {
-                ops.fillUniform(t, seed + i, 0f, (float) (1.0 / Math.sqrt(fanIn)));
-            } else {
-                ops.fillUniform(t, seed + i, 0f, 0.01f);
-            }
-            p.put(mp.name(), t);
-            i++;
+            f.fill(ops, t);
+            p.put(f.param().name(), t);
         }
         return new VaeDecoder(config, p);
+    }
+
+    /**
+     * The values of {@link #random}, parameter {@code i} seeded {@code seed + i}; see {@link #randomFill}. Shapes are
+     * the checkpoint's ({@code [Cout, Cin, kh, kw]} for convolutions); the fills run over the held layout.
+     */
+    public static List<RandomFill> randomFills(VaeConfig config, long seed) {
+        List<RandomFill> fills = new ArrayList<>();
+        long i = 0;
+        for (ModelParam mp : params(config)) {
+            fills.add(randomFill(mp, seed + i));
+            i++;
+        }
+        return fills;
+    }
+
+    /**
+     * The rule of {@link #randomFills} for one parameter: GroupNorm weights 1 +- 0.1, convolution and linear weights
+     * uniform in +-1/sqrt(fan_in) (fan_in = Cin x kh x kw), biases +-0.01.
+     */
+    public static RandomFill randomFill(ModelParam mp, long seed) {
+        long[] s = mp.shape();
+        long fanIn = s.length == 4 ? s[1] * s[2] * s[3] : s.length == 2 ? s[1] : 1;
+        if (mp.name().endsWith(".weight") && s.length == 1) {
+            return new RandomFill(mp, seed, 1f, 0.1f);
+        } else if (s.length > 1) {
+            return new RandomFill(mp, seed, 0f, (float) (1.0 / Math.sqrt(fanIn)));
+        }
+        return new RandomFill(mp, seed, 0f, 0.01f);
     }
 
     /** The largest activation (elements) a decode of a {@code latentH x latentW} latent holds. */
