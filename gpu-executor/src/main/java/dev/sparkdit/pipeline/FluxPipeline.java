@@ -191,7 +191,7 @@ public final class FluxPipeline implements AutoCloseable {
             } else if (rank.leads() && text == null) {
                 throw new IllegalStateException(config.name() + " has no text encoders: prompts must come as"
                         + " embeddings");
-            } else if (text != null) {
+            } else if (rank.leads()) {
                 long tk = System.nanoTime();
                 ids = text.tokenize(r);
                 tokenizeMs = (System.nanoTime() - tk) / 1e6;

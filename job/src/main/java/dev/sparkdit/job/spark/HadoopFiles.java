@@ -3,6 +3,7 @@ package dev.sparkdit.job.spark;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
@@ -17,8 +18,13 @@ final class HadoopFiles {
     private HadoopFiles() {
     }
 
+    /**
+     * The file system for a path; on the local file system its raw form, because the checksummed one writes a
+     * {@code .name.crc} file beside every image and row, which users then find among their PNGs.
+     */
     static FileSystem fs(Path p, Configuration conf) throws IOException {
-        return p.getFileSystem(conf);
+        FileSystem fs = p.getFileSystem(conf);
+        return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
     }
 
     static void writeAtomically(FileSystem fs, Path target, byte[] bytes) throws IOException {

@@ -12,18 +12,6 @@ final class ReportSpark {
     }
 
     static SparkSession session() {
-        return Holder.SESSION;
-    }
-
-    private static final class Holder {
-        static final SparkSession SESSION = SparkSession.builder()
-                .master("local[2]")
-                .appName("report-tests")
-                .config("spark.ui.enabled", "false")
-                .config("spark.sql.shuffle.partitions", "2")
-                .config("spark.default.parallelism", "2")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .getOrCreate();
+        return dev.sparkdit.job.TestSpark.session();
     }
 }
