@@ -244,6 +244,7 @@ public final class FluxPipeline implements AutoCloseable {
                 s1.record();
                 s1.synchronize();
                 stepMs[i] = s1.elapsedMs(s0);
+                listener.rankStepDone(r, i + 1, r.steps());
                 if (rank.leads()) {
                     listener.stepDone(r, i + 1, r.steps(), stepMs[i]);
                 }

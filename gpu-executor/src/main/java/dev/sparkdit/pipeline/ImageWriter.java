@@ -76,18 +76,32 @@ public final class ImageWriter implements AutoCloseable {
         return chw;
     }
 
-    /** Waits for every queued image (at most 10 minutes). */
+    /**
+     * Waits for every queued image (at most 10 minutes), even when the calling thread is interrupted (Spark interrupts
+     * a task it kills): the images handed over are rendered already and writing them takes milliseconds, so a failed
+     * or killed run keeps them (and their rows) instead of losing the work. The interrupt is kept for the caller.
+     */
     @Override
     public void close() {
         thread.shutdown();
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         try {
-            if (!thread.awaitTermination(10, TimeUnit.MINUTES)) {
-                thread.shutdownNow();
-                throw new IllegalStateException("image writes still running after 10 minutes");
+            while (true) {
+                try {
+                    if (thread.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return;
+                    }
+                    thread.shutdownNow();
+                    throw new IllegalStateException("image writes still running after 10 minutes");
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            thread.shutdownNow();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }

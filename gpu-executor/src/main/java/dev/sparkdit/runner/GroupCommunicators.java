@@ -96,6 +96,11 @@ final class GroupCommunicators implements AutoCloseable {
 
     /** Makes peers blocked in a collective with this rank fail fast. Best effort, idempotent. */
     void abort() {
+        abort(null);
+    }
+
+    /** {@link #abort()}, telling peers why where the library can ({@link Communicator#abort(String)}). */
+    void abort(String reason) {
         if (windows != null) {
             try {
                 windows.abort();
@@ -105,7 +110,7 @@ final class GroupCommunicators implements AutoCloseable {
         }
         for (Communicator c : all) {
             try {
-                c.abort();
+                c.abort(reason);
             } catch (RuntimeException ignored) {
                 // As above.
             }

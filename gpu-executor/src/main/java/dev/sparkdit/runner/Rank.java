@@ -107,9 +107,17 @@ public final class Rank implements AutoCloseable {
         return comms.attention(lengths);
     }
 
-    /** After a failure: makes peers blocked in a collective with this rank fail fast. */
+    /** After a failure: makes peers blocked in a collective with this rank fail fast. Idempotent, any thread. */
     public void abort() {
         comms.abort();
+    }
+
+    /**
+     * {@link #abort()}, with the reason peers quote in their errors where the library carries it (Gloo):
+     * {@code "rank 1 of 2 failed: ..."} tells a peer's reader which rank failed first.
+     */
+    public void abort(String reason) {
+        comms.abort(reason);
     }
 
     @Override

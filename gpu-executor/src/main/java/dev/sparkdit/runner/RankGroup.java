@@ -19,8 +19,10 @@ import java.util.concurrent.Future;
  * Runs the ranks of a plan: all of them as threads of this JVM ({@link #runThreads}), or one of them in a
  * group whose ranks are processes or Spark tasks meeting through a rendezvous ({@link #runOne}). Either way
  * each rank gets its {@link Rank} and runs the body; a rank that fails aborts its communicators (and, for
- * threads, its peers') so that the others fail fast instead of waiting in a collective; the first failure is
- * thrown with the others suppressed.
+ * threads, its peers') with the reason {@code "rank R of W failed: ..."}, so that the others fail fast instead
+ * of waiting in a collective, and (Gloo) say which rank failed. In a plan of several ranks a rank's failure is
+ * thrown as a {@link RankFailedException} naming it; {@link #runThreads} throws the failure that came first in
+ * time (the cause; the others, its consequences, suppressed in it).
  */
 public final class RankGroup {
     private RankGroup() {
@@ -33,7 +35,7 @@ public final class RankGroup {
      */
     public static <T> T runOne(ParallelPlan plan, int rank, int device, RunOptions options, long scratchBytes,
                                Rendezvous rendezvous, RankBody<T> body) throws Exception {
-        return run(plan, plan.placement(rank), device, options, scratchBytes, rendezvous, body, null);
+        return run(plan, plan.placement(rank), device, options, scratchBytes, rendezvous, body, null, null);
     }
 
     /**
@@ -42,12 +44,20 @@ public final class RankGroup {
      */
     public static <T> T runOne(ParallelPlan plan, int rank, ComputeBackend borrowed, RunOptions options,
                                Rendezvous rendezvous, RankBody<T> body) throws Exception {
-        try (Rank r = Rank.open(plan, plan.placement(rank), borrowed, options, rendezvous)) {
+        RankPlacement me = plan.placement(rank);
+        Rank r;
+        try {
+            r = Rank.open(plan, me, borrowed, options, rendezvous);
+        } catch (Exception | Error e) {
+            throw rethrow(failed(plan, me, e, null));
+        }
+        try (r) {
             try {
                 return body.run(r);
             } catch (Exception | Error e) {
-                r.abort();
-                throw e;
+                Throwable thrown = failed(plan, me, e, null);
+                r.abort(RankFailedException.describe(me.rank(), plan.worldSize(), e));
+                throw rethrow(thrown);
             }
         }
     }
@@ -59,6 +69,8 @@ public final class RankGroup {
         // NCCL does not tell a peer that a rank aborted, and a peer blocked in a collective would wait for its
         // timeout: a failing thread aborts every rank's communicators.
         List<Rank> live = Collections.synchronizedList(new ArrayList<>());
+        // Failures in the order they happened: the first is the cause, the later ones mostly its consequences.
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(plan.worldSize(), r -> {
             Thread t = new Thread(r, "sparkdit-rank");
             t.setDaemon(true);
@@ -70,26 +82,31 @@ public final class RankGroup {
                 RankPlacement me = plan.placement(rank);
                 futures.add(pool.submit(() -> {
                     Thread.currentThread().setName("sparkdit-rank-" + me.rank());
-                    return run(plan, me, me.localGpu(), options, scratchBytes, rendezvous, body, live);
+                    return run(plan, me, me.localGpu(), options, scratchBytes, rendezvous, body, live, failures);
                 }));
             }
             List<T> results = new ArrayList<>();
-            Exception first = null;
             for (Future<T> f : futures) {
                 try {
                     results.add(f.get());
                 } catch (ExecutionException e) {
-                    Exception cause = e.getCause() instanceof Exception ex ? ex : e;
-                    if (first == null) {
-                        first = cause;
-                    } else if (first != cause) {
-                        first.addSuppressed(cause);
+                    if (!failures.contains(e.getCause())) {
+                        failures.add(e.getCause());
                     }
                     results.add(null);
                 }
             }
-            if (first != null) {
-                throw first;
+            if (!failures.isEmpty()) {
+                Throwable first = failures.get(0);
+                for (Throwable later : failures.subList(1, failures.size())) {
+                    if (later != first) {
+                        first.addSuppressed(later);
+                    }
+                }
+                if (first instanceof Error err) {
+                    throw err;
+                }
+                throw first instanceof Exception ex ? ex : new IllegalStateException(first);
             }
             return results;
         } finally {
@@ -98,28 +115,59 @@ public final class RankGroup {
     }
 
     private static <T> T run(ParallelPlan plan, RankPlacement me, int device, RunOptions options, long scratchBytes,
-                             Rendezvous rendezvous, RankBody<T> body, List<Rank> live) throws Exception {
-        try (Rank rank = Rank.open(plan, me, device, options, scratchBytes, rendezvous)) {
+                             Rendezvous rendezvous, RankBody<T> body, List<Rank> live, List<Throwable> failures)
+            throws Exception {
+        Rank rank;
+        try {
+            rank = Rank.open(plan, me, device, options, scratchBytes, rendezvous);
+        } catch (Exception | Error e) {
+            throw rethrow(failed(plan, me, e, failures));
+        }
+        try (rank) {
             if (live != null) {
                 live.add(rank);
             }
             try {
                 return body.run(rank);
             } catch (Exception | Error e) {
-                rank.abort();
+                Throwable thrown = failed(plan, me, e, failures);
+                String reason = RankFailedException.describe(me.rank(), plan.worldSize(), e);
+                rank.abort(reason);
                 if (live != null) {
                     synchronized (live) {
                         for (Rank r : live) {
-                            r.abort();
+                            r.abort(reason);
                         }
                     }
                 }
-                throw e;
+                throw rethrow(thrown);
             } finally {
                 if (live != null) {
                     live.remove(rank);
                 }
             }
         }
+    }
+
+    /**
+     * What a rank's failure is thrown as: itself for a plan of one rank, else a {@link RankFailedException} naming
+     * the rank ({@link Error}s stay as they are); recorded in {@code failures} (when given) at once, so that their
+     * order is the order they happened.
+     */
+    private static Throwable failed(ParallelPlan plan, RankPlacement me, Throwable e, List<Throwable> failures) {
+        Throwable out = plan.worldSize() == 1 || e instanceof Error || e instanceof RankFailedException ? e
+                : new RankFailedException(me.rank(), plan.worldSize(), e);
+        if (failures != null) {
+            failures.add(out);
+        }
+        return out;
+    }
+
+    /** Throws an Error as it is; returns an Exception for the caller to throw. */
+    private static Exception rethrow(Throwable t) {
+        if (t instanceof Error err) {
+            throw err;
+        }
+        return (Exception) t;
     }
 }

@@ -72,6 +72,15 @@ public interface Communicator extends AutoCloseable {
      */
     void abort();
 
+    /**
+     * {@link #abort()}, saying why: where the library can tell its peers (Gloo, through its store), their
+     * errors quote {@code reason} ("rank 1 of 2 failed: ..."), so whoever reads a peer's failure learns
+     * which rank failed first. NCCL peers learn nothing from an abort; the reason is this rank's alone.
+     */
+    default void abort(String reason) {
+        abort();
+    }
+
     boolean isAborted();
 
     /** Releases the communicator; after an abort it only frees what is left. */

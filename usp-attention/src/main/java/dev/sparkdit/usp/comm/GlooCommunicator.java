@@ -35,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GlooCommunicator implements Communicator {
     static final long STORE_POLL_MS = 20;
+    /** Characters of an abort reason that travel to the peers. */
+    static final int MAX_REASON = 300;
     private static final String ABORT_KEY = "sparkdit/abort";
     private static final int TAG = 0;
     /**
@@ -211,13 +213,26 @@ public final class GlooCommunicator implements Communicator {
 
     @Override
     public void abort() {
+        abort(null);
+    }
+
+    /**
+     * Aborts and publishes {@code reason} in the store under the abort key, so that peers that see the key
+     * say which rank of the group aborted and why.
+     */
+    @Override
+    public void abort(String reason) {
         if (aborted) {
             return;
         }
-        abortReason = "rank " + rank + " aborted";
+        String why = reason == null || reason.isBlank() ? "no reason given" : firstLine(reason);
+        if (why.length() > MAX_REASON) {
+            why = why.substring(0, MAX_REASON) + "...";
+        }
+        abortReason = "rank " + rank + " of group '" + group + "' aborted it (" + why + ")";
         aborted = true;
         try {
-            store.set(ABORT_KEY, new ByteVector((byte) rank));
+            store.set(ABORT_KEY, new ByteVector((rank + "\n" + why).getBytes(StandardCharsets.UTF_8)));
         } catch (RuntimeException e) {
             // the store may be gone with its server; peers then fail on Gloo's timeout
         }
@@ -277,11 +292,16 @@ public final class GlooCommunicator implements Communicator {
                 throw new CommunicationException("gloo: " + call + " on " + this + " abandoned after "
                         + InProcessRendezvous.seconds(start) + " s: " + abortReason);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                // A rank that leaves a collective breaks its group: tell the peers (the interrupt stays set).
+                abort("its thread was interrupted in " + call);
+                continue;
+            }
             long now = System.nanoTime();
             if (now >= nextStoreCheck) {
                 nextStoreCheck = now + TimeUnit.MILLISECONDS.toNanos(STORE_POLL_MS);
                 if (peerAborted()) {
-                    abortReason = "a peer aborted the group";
+                    abortReason = peerAbortReason();
                     aborted = true;
                     continue;
                 }
@@ -313,6 +333,22 @@ public final class GlooCommunicator implements Communicator {
         } catch (RuntimeException e) {
             return true; // the store's server is gone: its owner has failed
         }
+    }
+
+    /** What the peer that set the abort key said: "rank R of group 'g' aborted it (reason)". */
+    private String peerAbortReason() {
+        try {
+            String value = new String(store.get(ABORT_KEY).get(), StandardCharsets.UTF_8);
+            int nl = value.indexOf('\n');
+            if (nl > 0) {
+                return "rank " + value.substring(0, nl) + " of group '" + group + "' aborted it ("
+                        + value.substring(nl + 1) + ")";
+            }
+        } catch (RuntimeException e) {
+            // the store's server is gone with its owner, member 0 of the group
+            return "the group's store (served by its rank 0) is gone: rank 0 of group '" + group + "' failed";
+        }
+        return "a peer aborted the group";
     }
 
     private void requireOpen(String call) {

@@ -85,6 +85,7 @@ public final class NcclCommunicator implements Communicator {
     private final Pointer barrierBuf = new Pointer();
     private final ncclComm comm = new ncclComm();
     private final AtomicBoolean aborted = new AtomicBoolean();
+    private volatile String abortReason;
     private boolean closed;
 
     /** A fresh unique id, made by the group's leader and handed to members by a {@link Rendezvous}. */
@@ -289,7 +290,7 @@ public final class NcclCommunicator implements Communicator {
                 check(async[0], call + " (async)", "rank=" + rank + " size=" + size);
             }
             if (aborted.get()) {
-                throw new CommunicationException("nccl: " + call + " on " + this + " aborted");
+                throw new CommunicationException("nccl: " + call + " on " + this + " aborted" + reason());
             }
             if (System.nanoTime() - start > timeout.toNanos()) {
                 abort();
@@ -302,6 +303,15 @@ public final class NcclCommunicator implements Communicator {
 
     @Override
     public void abort() {
+        abort(null);
+    }
+
+    /** Aborts; {@code reason} goes into this rank's later errors (NCCL tells peers nothing). */
+    @Override
+    public void abort(String reason) {
+        if (reason != null && abortReason == null) {
+            abortReason = reason;
+        }
         if (aborted.compareAndSet(false, true)) {
             int st = ncclCommAbort(comm); // unblocks peers' and this rank's pending NCCL work
             if (st != ncclSuccess) {
@@ -314,6 +324,11 @@ public final class NcclCommunicator implements Communicator {
     @Override
     public boolean isAborted() {
         return aborted.get();
+    }
+
+    private String reason() {
+        String r = abortReason;
+        return r == null ? "" : " (" + r + ")";
     }
 
     @Override
@@ -361,7 +376,7 @@ public final class NcclCommunicator implements Communicator {
             throw new IllegalStateException("nccl: " + call + " on closed " + this);
         }
         if (aborted.get()) {
-            throw new CommunicationException("nccl: " + call + " on aborted " + this);
+            throw new CommunicationException("nccl: " + call + " on aborted " + this + reason());
         }
     }
 

@@ -84,7 +84,7 @@ class GlooCommunicatorTest {
     }
 
     @Test
-    void abortMakesAWaitingPeerFailFast() throws Exception {
+    void abortMakesAWaitingPeerFailFastAndSayWhy() throws Exception {
         InProcessRendezvous rv = new InProcessRendezvous(TIMEOUT);
         List<Long> waited = Ranks.run(2, 60, rank -> {
             // never freed: rank 0's abandoned receive stays inside Gloo until its timeout (see GlooCommunicator)
@@ -93,8 +93,8 @@ class GlooCommunicatorTest {
                 c.barrier();
                 if (rank == 1) {
                     Thread.sleep(200);
-                    c.abort();
-                    c.abort(); // idempotent
+                    c.abort("rank 1 of 2 failed: boom");
+                    c.abort("a later reason is not published"); // idempotent
                     assertTrue(c.isAborted());
                     assertThrows(CommunicationException.class, c::barrier);
                     return 0L;
@@ -104,9 +104,47 @@ class GlooCommunicatorTest {
                 CommunicationException e = assertThrows(CommunicationException.class,
                         () -> c.sendRecv(t, 1, t, 1));
                 assertTrue(e.getMessage().contains("aborted"), e.getMessage());
+                // The peer says which member aborted and why.
+                assertTrue(e.getMessage().contains("rank 1 of group 'abort' aborted it (rank 1 of 2 failed: boom)"),
+                        e.getMessage());
                 return (System.nanoTime() - start) / 1_000_000;
             }
         });
         assertTrue(waited.get(0) < 5_000, "peer failed after " + waited.get(0) + " ms, timeout is 30 s");
+    }
+
+    @Test
+    void anInterruptedRankAbortsItsGroup() throws Exception {
+        InProcessRendezvous rv = new InProcessRendezvous(TIMEOUT);
+        List<String> said = Ranks.run(2, 60, rank -> {
+            HostMemory mem = new HostMemory("gloo-interrupt", 1 << 16); // never freed, as above
+            try (GlooCommunicator c = GlooCommunicator.create(rv, "interrupt", rank, 2, TIMEOUT)) {
+                c.barrier();
+                Tensor t = mem.arena().allocate(DType.F32, 4);
+                if (rank == 1) {
+                    // Both wait for the other's broadcast (the roots differ), until rank 1's thread is interrupted.
+                    Thread me = Thread.currentThread();
+                    Thread interrupter = new Thread(() -> {
+                        try {
+                            Thread.sleep(200);
+                        } catch (InterruptedException ignored) {
+                            return;
+                        }
+                        me.interrupt();
+                    });
+                    interrupter.start();
+                    CommunicationException e = assertThrows(CommunicationException.class, () -> c.broadcast(t, 0));
+                    assertTrue(Thread.interrupted(), "the interrupt is kept");
+                    return e.getMessage();
+                }
+                long start = System.nanoTime();
+                CommunicationException e = assertThrows(CommunicationException.class, () -> c.broadcast(t, 1));
+                assertTrue(System.nanoTime() - start < 5_000_000_000L, "rank 0 waited for the timeout");
+                return e.getMessage();
+            }
+        });
+        assertTrue(said.get(1).contains("interrupted in broadcast from root 0"), said.get(1));
+        assertTrue(said.get(0).contains("rank 1 of group 'interrupt' aborted it (its thread was interrupted"),
+                said.get(0));
     }
 }
