@@ -11,6 +11,7 @@ import dev.sparkdit.datasets.PromptRules;
 import dev.sparkdit.datasets.RejectedPrompt;
 import dev.sparkdit.datasets.ResultJsonLines;
 import dev.sparkdit.datasets.ResultRow;
+import dev.sparkdit.job.group.FaultInjection;
 import dev.sparkdit.job.group.GroupAssignment;
 import dev.sparkdit.job.group.GroupRun;
 import dev.sparkdit.job.group.GroupRunFile;
@@ -81,6 +82,10 @@ public final class RenderGroupCommand implements CliCommand {
             + " as Spark tasks are (default: threads of this JVM)")
     boolean processes;
 
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "rank=R,prompt=P,step=S",
+            description = "tests only: rank R throws after step S of the P-th prompt it renders")
+    String injectFault;
+
     @Mixin
     PromptDefaultsMixin defaults;
 
@@ -95,6 +100,12 @@ public final class RenderGroupCommand implements CliCommand {
         if (groups < 1 || perGroup < 1 || u < 1 || r < 1 || u * r != perGroup) {
             throw new UsageException("--groups " + groups + " and --gpus-per-group " + perGroup + " must be >= 1, and"
                     + " --ulysses " + u + " x --ring " + r + " must equal --gpus-per-group");
+        }
+        FaultInjection fault;
+        try {
+            fault = injectFault == null ? null : FaultInjection.parse(injectFault);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--inject-fault: " + e.getMessage());
         }
         RunOptions options = run.options();
         options = options.withBackend(Backends.choose(options.backend()).name());
@@ -130,7 +141,7 @@ public final class RenderGroupCommand implements CliCommand {
             maxSteps = Math.max(maxSteps, q.steps());
         }
         JobSettings settings = new JobSettings(model, options.toMap(), groups, u, r, maxW, maxH, maxSteps,
-                defaults.maxSequenceLength);
+                defaults.maxSequenceLength, fault);
         Files.createDirectories(out);
         GroupRunFile runFile = new GroupRunFile(settings, requests, groupOf, out.toAbsolutePath().toString());
         long scratch = FluxPipeline.scratchBytes(cfg, settings.limits(), settings.plan(),

@@ -4,6 +4,7 @@ import dev.sparkdit.cli.CliCommand;
 import dev.sparkdit.cli.RunOptionsMixin;
 import dev.sparkdit.cli.UsageException;
 import dev.sparkdit.datasets.OnBadRow;
+import dev.sparkdit.job.group.FaultInjection;
 import dev.sparkdit.job.spark.JobRequest;
 import dev.sparkdit.job.spark.SparkDitJob;
 import picocli.CommandLine.Command;
@@ -60,6 +61,11 @@ public final class RunCommand implements CliCommand {
                     + " (fail) (default: ${DEFAULT-VALUE})")
     String onBadRow;
 
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "rank=R,prompt=P,step=S[,attempt=A]",
+            description = "tests only: rank R throws after step S of the P-th prompt it renders (in stage attempt A,"
+                    + " else in every attempt)")
+    String injectFault;
+
     @Mixin
     PromptDefaultsMixin defaults;
 
@@ -83,8 +89,14 @@ public final class RunCommand implements CliCommand {
             default -> throw new UsageException("--on-bad-row must be reject or fail, got '" + onBadRow + "'");
         };
         run.options(); // bad keys and values are usage errors, before Spark starts
+        FaultInjection fault;
+        try {
+            fault = injectFault == null ? null : FaultInjection.parse(injectFault);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--inject-fault: " + e.getMessage());
+        }
         return SparkDitJob.run(new JobRequest(prompts, output, model, groups, perGroup, u, r, run.given(),
                 defaults.seed, defaults.width, defaults.height, defaults.steps, defaults.guidance,
-                defaults.maxSequenceLength, resume, policy), System.err);
+                defaults.maxSequenceLength, resume, policy, fault), System.err);
     }
 }

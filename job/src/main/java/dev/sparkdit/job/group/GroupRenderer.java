@@ -24,8 +24,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * What one rank of a group does with its group's prompts, in the Spark task and in {@code render-group} alike:
@@ -45,7 +47,29 @@ public final class GroupRenderer {
         void update(int done, int failed, int total);
     }
 
+    /**
+     * What stops a group's run from outside, and a fault a test injects.
+     *
+     * @param cancelled checked before every prompt: true (Spark killed the task) ends the run with an error
+     * @param fault     tests only: a rank that throws on purpose, or null
+     */
+    public record Controls(BooleanSupplier cancelled, FaultInjection fault) {
+        public static final Controls NONE = new Controls(() -> false, null);
+
+        public Controls {
+            java.util.Objects.requireNonNull(cancelled, "cancelled");
+        }
+    }
+
     private GroupRenderer() {
+    }
+
+    /** {@link #run(Rank, PipelineWeights, PipelineLimits, List, ImageStore, RowStore, TaskIdentity, double,
+     * RenderListener, Progress, Controls)} without controls. */
+    public static List<ResultRow> run(Rank rank, PipelineWeights weights, PipelineLimits limits, List<PromptWork> work,
+                                      ImageStore images, RowStore rows, TaskIdentity id, double loadMs,
+                                      RenderListener listener, Progress progress) throws IOException {
+        return run(rank, weights, limits, work, images, rows, id, loadMs, listener, progress, Controls.NONE);
     }
 
     /**
@@ -54,7 +78,8 @@ public final class GroupRenderer {
      */
     public static List<ResultRow> run(Rank rank, PipelineWeights weights, PipelineLimits limits, List<PromptWork> work,
                                       ImageStore images, RowStore rows, TaskIdentity id, double loadMs,
-                                      RenderListener listener, Progress progress) throws IOException {
+                                      RenderListener listener, Progress progress, Controls controls)
+            throws IOException {
         boolean[] done = alreadyDone(rank, work, rows);
         List<ResultRow> out = Collections.synchronizedList(new ArrayList<>());
         int skipped = 0;
@@ -76,12 +101,20 @@ public final class GroupRenderer {
         try (FluxPipeline pipeline = FluxPipeline.bind(rank, weights, limits);
              ImageWriter writer = rank.leads() ? new ImageWriter(images, model, VERSION) : null) {
             boolean first = true;
+            int rendered = 0;
             for (int i = 0; i < work.size(); i++) {
                 if (done[i]) {
                     continue;
                 }
+                if (controls.cancelled().getAsBoolean()) {
+                    throw new CancellationException("group " + id.group() + " (attempt " + id.attempt() + "): the"
+                            + " task was cancelled before prompt " + i + " of " + work.size());
+                }
                 PromptWork w = work.get(i);
-                RenderedImage image = pipeline.render(w.request(), listener);
+                RenderListener l = controls.fault() == null ? listener
+                        : controls.fault().around(listener, rank.placement().rank(), rendered, id.attempt());
+                rendered++;
+                RenderedImage image = pipeline.render(w.request(), l);
                 if (image == null) {
                     continue;
                 }

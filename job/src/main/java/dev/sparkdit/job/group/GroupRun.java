@@ -52,7 +52,8 @@ public final class GroupRun {
             GroupRenderer.Progress progress = (done, failed, total) -> err.printf(Locale.ROOT,
                     "render-group: group %d %d/%d done, %d failed%n", group, done, total, failed);
             return GroupRenderer.run(rank, weights, s.limits(), work, new LocalImageStore(out.resolve("images")),
-                    new LocalRowStore(out.resolve("rows")), id, loadMs, steps, progress);
+                    new LocalRowStore(out.resolve("rows")), id, loadMs, steps, progress,
+                    new GroupRenderer.Controls(() -> false, s.fault()));
         };
     }
 }

@@ -22,10 +22,18 @@ import java.util.Map;
  * @param maxHeight  tallest image of the run
  * @param maxSteps   most steps of an image of the run
  * @param maxSequenceLength T5 tokens every prompt is padded to
+ * @param fault      tests only: a rank that fails on purpose ({@link FaultInjection}); null in real runs
  */
 public record JobSettings(String model, Map<String, String> options, int groups, int ulysses, int ring, int maxWidth,
-                          int maxHeight, int maxSteps, int maxSequenceLength) implements Serializable {
-    private static final long serialVersionUID = 1L;
+                          int maxHeight, int maxSteps, int maxSequenceLength, FaultInjection fault)
+        implements Serializable {
+    private static final long serialVersionUID = 2L;
+
+    /** Settings of a real run: no fault injected. */
+    public JobSettings(String model, Map<String, String> options, int groups, int ulysses, int ring, int maxWidth,
+                       int maxHeight, int maxSteps, int maxSequenceLength) {
+        this(model, options, groups, ulysses, ring, maxWidth, maxHeight, maxSteps, maxSequenceLength, null);
+    }
 
     public JobSettings {
         options = new LinkedHashMap<>(options);

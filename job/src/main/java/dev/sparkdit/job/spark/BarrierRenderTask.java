@@ -26,8 +26,10 @@ import java.util.List;
  * task's {@code gpu} resource; in local mode, where Spark assigns none, its partition index), tells the stage its
  * host and GPU through the barrier's all-gather, takes its rank from the placement every task computes alike, reads
  * its group's prompts, borrows this executor's loaded model, forms its group's communicators through the barrier
- * ({@link BarrierRendezvous}) and renders. A rank that fails aborts its communicators, so its group fails within the
- * collective timeout; Spark then retries the stage, which skips the prompts already stored.
+ * ({@link BarrierRendezvous}) and renders. A rank that fails aborts its communicators, so its group fails at once
+ * (Gloo: its peers see the abort within milliseconds and name the rank; NCCL: within the collective timeout), and
+ * Spark kills the stage's other tasks, which abort theirs ({@code KillWatch}); Spark then retries the stage, which
+ * skips the prompts already stored.
  */
 public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>, Iterator<ResultRow>>
         implements Serializable {
@@ -88,12 +90,55 @@ public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>
         ExecutorModels.Loaded model = ExecutorModels.get(settings, cpu ? task : gpu, Math.max(gpu, 0));
         TaskIdentity id = new TaskIdentity(leadHost, gpus, group, attempt);
         GroupProgressFile progress = new GroupProgressFile(paths, group, attempt);
+        GroupRenderer.Controls controls = new GroupRenderer.Controls(ctx::isInterrupted, settings.fault());
         return RankGroup.runOne(settings.plan(), world, model.backend(), options,
-                new BarrierRendezvous(ctx, options.collectiveTimeout()),
-                rank -> GroupRenderer.run(rank, model.weights(), settings.limits(), work,
-                        new HadoopImageStore(paths.images(), paths.conf()),
-                        new HadoopRowStore(paths.rows(), paths.conf()), id, model.loadMs(), RenderListener.NONE,
-                        rank.leads() ? progress : GroupRenderer.Progress.NONE));
+                new BarrierRendezvous(ctx, options.collectiveTimeout()), rank -> {
+                    try (KillWatch ignored = KillWatch.start(ctx, rank, task, world)) {
+                        return GroupRenderer.run(rank, model.weights(), settings.limits(), work,
+                                new HadoopImageStore(paths.images(), paths.conf()),
+                                new HadoopRowStore(paths.rows(), paths.conf()), id, model.loadMs(),
+                                RenderListener.NONE, rank.leads() ? progress : GroupRenderer.Progress.NONE, controls);
+                    }
+                });
+    }
+
+    /**
+     * Aborts a rank's communicators once Spark kills its task. When a task of a barrier stage fails, Spark kills the
+     * stage's other tasks, but only marks them (it does not interrupt their threads): a rank of another group, or one
+     * blocked in an NCCL collective whose peer aborted (NCCL tells peers nothing), would go on rendering or waiting
+     * and keep its task slot, and the retried attempt cannot start until every slot is free. The abort makes its
+     * next or current collective fail; between prompts {@link GroupRenderer.Controls#cancelled} stops it.
+     */
+    private static final class KillWatch implements AutoCloseable {
+        private static final java.util.concurrent.ScheduledExecutorService POLL =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "sparkdit-kill-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        static final long POLL_MS = 200;
+
+        private final java.util.concurrent.ScheduledFuture<?> poll;
+
+        private KillWatch(java.util.concurrent.ScheduledFuture<?> poll) {
+            this.poll = poll;
+        }
+
+        static KillWatch start(BarrierTaskContext ctx, dev.sparkdit.runner.Rank rank, int task, int world) {
+            boolean[] fired = new boolean[1];
+            return new KillWatch(POLL.scheduleWithFixedDelay(() -> {
+                if (!fired[0] && ctx.isInterrupted()) {
+                    fired[0] = true;
+                    String why = ctx.getKillReason().isDefined() ? ctx.getKillReason().get() : "killed";
+                    rank.abort("task " + task + " (rank " + world + ") was killed by Spark: " + why);
+                }
+            }, POLL_MS, POLL_MS, java.util.concurrent.TimeUnit.MILLISECONDS));
+        }
+
+        @Override
+        public void close() {
+            poll.cancel(false);
+        }
     }
 
     /** The task's GPU: its {@code gpu} resource address, or its partition index where Spark assigns none. */

@@ -90,7 +90,7 @@ public final class SparkDitJob {
             return rejected > 0 ? 1 : 0;
         }
         JobSettings settings = new JobSettings(req.model(), options.toMap(), req.groups(), req.ulysses(), req.ring(),
-                stats.getInt(1), stats.getInt(2), stats.getInt(3), req.maxSequenceLength());
+                stats.getInt(1), stats.getInt(2), stats.getInt(3), req.maxSequenceLength(), req.fault());
 
         int groups = req.groups();
         spark.udf().register("sparkdit_group", (UDF1<String, Integer>) id -> GroupAssignment.groupOf(id, groups),
@@ -111,8 +111,18 @@ public final class SparkDitJob {
         // barrier result stage would be aborted instead).
         JavaRDD<ResultRow> rows = rendered.toJavaRDD().mapToPair(r -> new Tuple2<>(r.promptId(), r))
                 .repartition(Math.max(1, groups)).values();
+        TaskFailures failures = new TaskFailures(log);
+        spark.sparkContext().addSparkListener(failures);
         try (DriverProgress progress = new DriverProgress(paths, total, finishedBefore, 5000, log).start()) {
             ResultTable.toDataFrame(spark, rows).write().mode(SaveMode.Overwrite).parquet(paths.results().toString());
+        } catch (Exception e) { // SparkException is checked, and Scala throws it undeclared
+            // Spark's message is the whole task stack trace; say in one line what failed, and keep it as the cause.
+            String failed = failures.last();
+            throw new IllegalStateException("the render failed" + (failed != null ? "; the last task failure: "
+                    + failed : ": " + firstLine(e)) + ". Images and rows of the"
+                    + " prompts finished so far are kept: run again with --resume to render the rest", e);
+        } finally {
+            spark.sparkContext().removeSparkListener(failures);
         }
         Dataset<Row> results = spark.read().parquet(paths.results().toString());
         long ok = results.filter(col("status").equalTo("ok")).count();
@@ -124,6 +134,11 @@ public final class SparkDitJob {
                 ok, total, renderedNow, ok - renderedNow, failed, rejected, seconds, renderedNow / seconds,
                 paths.images(), paths.results(), paths.rejects());
         return failed == 0 && rejected == 0 ? 0 : 1;
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().lines().findFirst().orElse(m);
     }
 
     /** A local master must have a slot for every task of the barrier stage, or Spark refuses to start it. */
