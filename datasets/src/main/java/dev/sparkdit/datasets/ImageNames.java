@@ -13,8 +13,9 @@ import java.util.HexFormat;
  * {@value #MAX_PREFIX} characters, and is {@code id} when nothing is left. It is only for people
  * reading a directory listing: the digest of the exact UTF-8 id is what makes names distinct, so ids
  * that differ only in case, in a replaced character or after the cut still get different names, and
- * the lower-case hex keeps them distinct on case-insensitive file systems too. Names are at most
- * {@value #MAX_LENGTH} characters.
+ * the lower-case hex keeps them distinct on case-insensitive file systems too (a string with an unpaired
+ * surrogate, which has no UTF-8 form, is digested from its UTF-16 code units: {@link #digestInput}). Names are at
+ * most {@value #MAX_LENGTH} characters.
  */
 public final class ImageNames {
 
@@ -30,8 +31,41 @@ public final class ImageNames {
         if (promptId == null) {
             throw new IllegalArgumentException("prompt_id must not be null");
         }
-        byte[] digest = PromptSeeds.sha256().digest(promptId.getBytes(StandardCharsets.UTF_8));
+        byte[] digest = PromptSeeds.sha256().digest(digestInput(promptId));
         return readablePrefix(promptId) + "-" + HexFormat.of().formatHex(digest) + EXTENSION;
+    }
+
+    /**
+     * The bytes the digest is of: the id's UTF-8 bytes, or, for a string that is not well-formed UTF-16 (an
+     * unpaired surrogate, which UTF-8 cannot encode: Java would write {@code ?} for it, and {@code "\uD800"} would
+     * get the name of {@code "?"}), the byte {@code 0xFF} (never part of UTF-8, so no valid id's input starts with
+     * it) followed by the UTF-16BE code units. Ids read from Parquet or text files are always well-formed.
+     */
+    static byte[] digestInput(String promptId) {
+        if (isWellFormed(promptId)) {
+            return promptId.getBytes(StandardCharsets.UTF_8);
+        }
+        // By hand: Java's UTF-16 encoder, too, replaces an unpaired surrogate (with U+FFFD).
+        byte[] out = new byte[1 + 2 * promptId.length()];
+        out[0] = (byte) 0xFF;
+        for (int i = 0; i < promptId.length(); i++) {
+            char c = promptId.charAt(i);
+            out[1 + 2 * i] = (byte) (c >>> 8);
+            out[2 + 2 * i] = (byte) c;
+        }
+        return out;
+    }
+
+    private static boolean isWellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String readablePrefix(String promptId) {
