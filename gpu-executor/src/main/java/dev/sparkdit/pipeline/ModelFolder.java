@@ -164,11 +164,37 @@ public final class ModelFolder implements PipelineSource {
     }
 
     private static void checkpoint(List<String> problems, Path dir, String part, CheckpointCheck check) {
+        String missing = missingWeights(dir.resolve(part));
+        if (missing != null) {
+            problems.add(part + "/" + missing + " is missing (" + part + "/ holds no .safetensors file and no"
+                    + " .safetensors.index.json)");
+            return;
+        }
         try (SafetensorsCheckpoint src = SafetensorsCheckpoint.open(dir.resolve(part))) {
             check.check(src);
         } catch (IOException | RuntimeException e) { // CheckpointMismatchException lists every bad key
             problems.add(part + "/: " + e.getMessage());
         }
+    }
+
+    /**
+     * The weights file a part's folder should hold when it holds none at all (the name diffusers writes:
+     * {@code diffusion_pytorch_model.safetensors} for the transformer and the VAE, {@code model.safetensors} for the
+     * text encoders), else null.
+     */
+    private static String missingWeights(Path partDir) {
+        if (Files.isDirectory(partDir)) {
+            try (java.util.stream.Stream<Path> files = Files.list(partDir)) {
+                if (files.map(p -> p.getFileName().toString()).anyMatch(n -> n.endsWith(".safetensors")
+                        || n.endsWith(".safetensors.index.json"))) {
+                    return null;
+                }
+            } catch (IOException e) {
+                return null; // opening the checkpoint reports it
+            }
+        }
+        String name = partDir.getFileName().toString();
+        return (name.startsWith("text_encoder") ? "model" : "diffusion_pytorch_model") + ".safetensors";
     }
 
     @Override

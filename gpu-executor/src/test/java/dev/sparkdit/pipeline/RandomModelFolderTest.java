@@ -135,4 +135,40 @@ class RandomModelFolderTest {
         assertEquals(expected.vae(), folder.config().vae());
         assertEquals(expected.scheduler(), folder.config().scheduler());
     }
+
+    @Test
+    void missingWeightFilesAreNamedAllAtOnce() throws IOException {
+        Path dir = tmp.resolve("tiny-broken");
+        // 1 MB shards: the transformer in four shards and an index, the VAE in two, the text encoders one file each.
+        RandomModelFolder.write(dir, "tiny", 1234, DType.BF16, new RandomModelFolder.Options(1_000_000, 2),
+                new RandomModelFolder.Progress() {
+                    @Override
+                    public void started(RandomModelFolder.Part part) {
+                    }
+
+                    @Override
+                    public void written(RandomModelFolder.Part part, long bytes) {
+                    }
+
+                    @Override
+                    public void finished(RandomModelFolder.Part part, ShardedSafetensorsWriter.Written written,
+                                         long nanos) {
+                    }
+                });
+        Files.delete(dir.resolve("text_encoder_2/model.safetensors"));
+        Path shard;
+        try (var files = Files.list(dir.resolve("transformer"))) {
+            shard = files.filter(p -> p.getFileName().toString().endsWith("-00002-of-00004.safetensors")).findFirst()
+                    .orElseThrow();
+        }
+        Files.delete(shard);
+        ModelFolderException e = org.junit.jupiter.api.Assertions.assertThrows(ModelFolderException.class,
+                () -> ModelFolder.open(dir));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertTrue(e.problems().contains("text_encoder_2/model.safetensors is missing (text_encoder_2/ holds no"
+                + " .safetensors file and no .safetensors.index.json)"), e.getMessage());
+        assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("transformer/") && p.contains(
+                shard.getFileName().toString())), e.getMessage());
+        assertTrue(e.getMessage().startsWith("model folder " + dir + " cannot be used (2 problems)"), e.getMessage());
+    }
 }

@@ -9,7 +9,9 @@ import dev.sparkdit.job.spark.JobRequest;
 import dev.sparkdit.job.spark.SparkDitJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import java.util.Locale;
 
@@ -25,6 +27,9 @@ import java.util.Locale;
                 + " also be set as spark.sparkdit.KEY in the Spark configuration (docs/options.md).",
                 "Exit status: 0 every prompt rendered, 1 some failed or were rejected, 2 bad usage or a failed job."})
 public final class RunCommand implements CliCommand {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--prompts", required = true, paramLabel = "PATH",
             description = "the prompt table: Parquet file or folder, any Hadoop path (docs/datasets.md)")
     String prompts;
@@ -97,6 +102,6 @@ public final class RunCommand implements CliCommand {
         }
         return SparkDitJob.run(new JobRequest(prompts, output, model, groups, perGroup, u, r, run.given(),
                 defaults.seed, defaults.width, defaults.height, defaults.steps, defaults.guidance,
-                defaults.maxSequenceLength, resume, policy, fault), System.err);
+                defaults.maxSequenceLength, resume, policy, fault), WriterStream.of(spec.commandLine().getErr()));
     }
 }
