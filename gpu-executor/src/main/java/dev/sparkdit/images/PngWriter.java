@@ -1,5 +1,7 @@
 package dev.sparkdit.images;
 
+import dev.sparkdit.io.AtomicFiles;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
