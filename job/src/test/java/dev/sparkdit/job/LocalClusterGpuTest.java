@@ -58,7 +58,7 @@ class LocalClusterGpuTest {
                 .conf("spark.executor.resource.gpu.amount", "4")
                 .conf("spark.task.resource.gpu.amount", "1");
         try (ChildJvm driver = run.start("driver", sparkHome, logs)) {
-            int status = driver.await(Duration.ofMinutes(4));
+            int status = driver.await(Duration.ofMinutes(5));
             assertEquals(0, status, driver.summary());
             assertTrue(driver.log().contains("4 of 4 prompts ok (4 rendered now, 0 from earlier runs)"),
                     driver.summary());
