@@ -102,7 +102,7 @@ class StandaloneClusterTest {
         Path out = dir.resolve("out");
         Instant killedAt;
         try (ChildJvm driver = submit(table, out).start("driver-executor-killed", sparkHome, LOGS)) {
-            JobOutput.awaitImages(out.resolve("images"), 2, driver);
+            JobOutput.awaitImages(out.resolve("images"), 4, driver);
             List<ProcessHandle> executors = cluster.executors();
             assertEquals(1, executors.size(), "one executor of 2 cores runs the 2 tasks: " + executors);
             executors.get(0).destroyForcibly();
