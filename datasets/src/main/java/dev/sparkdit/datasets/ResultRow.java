@@ -28,9 +28,11 @@ import java.util.List;
  * @param clipTokensTruncated prompt tokens CLIP's 77-token window dropped
  * @param t5TokensTruncated   prompt tokens T5's window dropped
  * @param host                host name of the group's leader
- * @param gpuIds              GPUs of the group (empty on the CPU backend)
+ * @param gpuIds              GPUs of the group, rank by rank: the {@code gpu} resources Spark gave its tasks (also
+ *                            when the CPU backend computes); in local mode, task indexes on a GPU backend, none on the
+ *                            CPU
  * @param group               the rendering group's index
- * @param attempt             the Spark task attempt (0 for the first)
+ * @param attempt             the attempt of the barrier stage that rendered the row (0 for the first)
  * @param status              ok or failed
  * @param error               what went wrong; null exactly when {@code status} is ok
  */

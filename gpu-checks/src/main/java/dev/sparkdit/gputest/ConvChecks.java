@@ -15,7 +15,7 @@ import static dev.sparkdit.gputest.GpuFixture.poisoned;
 import static dev.sparkdit.gputest.GpuFixture.upload;
 import static dev.sparkdit.gputest.HostData.randn;
 import static dev.sparkdit.gputest.HostData.roundTo;
-import static dev.sparkdit.gputest.MeasuredChecks.check;
+import static dev.sparkdit.gputest.GpuFixture.check;
 import static dev.sparkdit.gputest.MeasuredChecks.requireClose;
 import static dev.sparkdit.gputest.MeasuredChecks.time;
 import static dev.sparkdit.gputest.MeasuredChecks.tolGemm;

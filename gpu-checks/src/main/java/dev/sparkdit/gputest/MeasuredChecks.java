@@ -9,7 +9,7 @@ import java.util.Locale;
 import static dev.sparkdit.gputest.GpuFixture.ops;
 
 /**
- * What the encoder and VAE op checks share: a check that gives its scratch memory back, an error measure that is
+ * What the encoder and VAE op checks share beside {@link GpuFixture#check}: an error measure that is
  * printed whatever the outcome (so a GPU run's log holds every measured error, not only the failures), and a
  * timer for the calls worth a figure. Tolerances (relative L2): fp32 1e-5, fp32 through cuDNN or attention 1e-4,
  * bf16 2e-2.
@@ -20,33 +20,6 @@ final class MeasuredChecks {
     static final double TOL_BF16 = 2e-2;
 
     private MeasuredChecks() {
-    }
-
-    @FunctionalInterface
-    interface Body {
-        void run() throws Exception;
-    }
-
-    /** A check that marks the scratch arena before its body and resets it after. */
-    static GpuCheck check(String name, Body body) {
-        return new GpuCheck() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public void run() throws Exception {
-                CudaOps o = ops();
-                long mark = o.scratch().mark();
-                try {
-                    body.run();
-                } finally {
-                    o.synchronize();
-                    o.scratch().reset(mark);
-                }
-            }
-        };
     }
 
     static double tol(DType dt) {

@@ -14,7 +14,7 @@ import static dev.sparkdit.gputest.GpuFixture.poison;
 import static dev.sparkdit.gputest.GpuFixture.upload;
 import static dev.sparkdit.gputest.HostData.randn;
 import static dev.sparkdit.gputest.HostData.roundTo;
-import static dev.sparkdit.gputest.MeasuredChecks.check;
+import static dev.sparkdit.gputest.GpuFixture.check;
 import static dev.sparkdit.gputest.MeasuredChecks.requireSame;
 
 /**

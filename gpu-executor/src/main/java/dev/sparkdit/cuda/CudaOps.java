@@ -32,7 +32,7 @@ public final class CudaOps implements Ops {
     private final CublasLtLinear linear;
     private final Convert convert;
     private final StridedCopy stridedCopy;
-    private final Add add;
+    private final Elementwise add;
     private final ActivationKernel activation;
     private final LayerNormModulate layerNormModulate;
     private final QkNormRope qkNormRope;
@@ -42,7 +42,7 @@ public final class CudaOps implements Ops {
     private final TimestepEmbedding timestepEmbedding;
     private final Fp8Quant fp8;
     private final FillRandom fillRandom;
-    private final Mul mul;
+    private final Elementwise mul;
     private final LayerNorm layerNorm;
     private final RmsNorm rmsNorm;
     private final GroupNorm groupNorm;
@@ -117,7 +117,7 @@ public final class CudaOps implements Ops {
         this.linear = lin;
         this.convert = new Convert(mod, s);
         this.stridedCopy = new StridedCopy(mod, s);
-        this.add = new Add(mod, s);
+        this.add = new Elementwise(Elementwise.Op.ADD, mod, s);
         this.layerNormModulate = new LayerNormModulate(mod, s);
         this.qkNormRope = new QkNormRope(mod, s);
         this.attention = new Attention(mod, s, scratch, options.attentionVariant(), options.attentionSplitTail());
@@ -126,7 +126,7 @@ public final class CudaOps implements Ops {
         this.timestepEmbedding = new TimestepEmbedding(mod, s);
         this.fp8 = new Fp8Quant(mod, s);
         this.fillRandom = new FillRandom(mod, s);
-        this.mul = new Mul(mod, s);
+        this.mul = new Elementwise(Elementwise.Op.MUL, mod, s);
         this.layerNorm = new LayerNorm(mod, s);
         this.rmsNorm = new RmsNorm(mod, s);
         this.groupNorm = new GroupNorm(mod, s, scratch);

@@ -1,6 +1,6 @@
 package dev.sparkdit.pipeline;
 
-import dev.sparkdit.images.AtomicFiles;
+import dev.sparkdit.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -146,7 +146,7 @@ public final class RandomModel implements PipelineSource {
                 }
                 Path target = dir.resolve(f);
                 Files.createDirectories(target.getParent());
-                dev.sparkdit.images.AtomicFiles.write(target, in.readAllBytes());
+                dev.sparkdit.io.AtomicFiles.write(target, in.readAllBytes());
             }
         }
     }

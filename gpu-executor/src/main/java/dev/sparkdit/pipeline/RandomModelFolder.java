@@ -1,6 +1,6 @@
 package dev.sparkdit.pipeline;
 
-import dev.sparkdit.images.AtomicFiles;
+import dev.sparkdit.io.AtomicFiles;
 import dev.sparkdit.json.Json;
 import dev.sparkdit.models.ModelParam;
 import dev.sparkdit.models.RandomCheckpoint;

@@ -1,19 +1,18 @@
 package dev.sparkdit.safetensors;
 
+import dev.sparkdit.io.AtomicFiles;
+
 import dev.sparkdit.json.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,6 @@ public final class SafetensorsWriter {
     /** Bytes a {@link TensorBytes} producer is asked for at a time (the last chunk of a tensor may be shorter). */
     public static final int CHUNK_BYTES = 4 << 20;
 
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private SafetensorsWriter() {
     }
@@ -198,7 +196,7 @@ public final class SafetensorsWriter {
         Objects.requireNonNull(target, "target");
         Path absolute = target.toAbsolutePath();
         Path folder = absolute.getParent();
-        Path tmp = createTemporary(folder, absolute.getFileName().toString());
+        Path tmp = AtomicFiles.createTemporary(folder, absolute.getFileName().toString());
         boolean moved = false;
         try {
             try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -215,29 +213,7 @@ public final class SafetensorsWriter {
                 Files.deleteIfExists(tmp);
             }
         }
-        syncFolder(folder);
-    }
-
-    /** A new empty file with the process's default permissions (createTempFile would make it owner-only). */
-    private static Path createTemporary(Path folder, String name) throws IOException {
-        while (true) {
-            Path candidate = folder.resolve("." + name + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
-            try {
-                Files.newByteChannel(candidate, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
-                return candidate;
-            } catch (FileAlreadyExistsException taken) {
-                // Another writer drew the same 64 random bits; draw again.
-            }
-        }
-    }
-
-    /** Makes the rename durable; best effort (some platforms cannot open a folder for fsync). */
-    private static void syncFolder(Path folder) {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException | UnsupportedOperationException ignored) {
-            // The file is complete and in place; only durability across a power cut is at stake.
-        }
+        AtomicFiles.syncFolder(folder);
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.sparkdit.safetensors;
 
-import dev.sparkdit.images.AtomicFiles;
+import dev.sparkdit.io.AtomicFiles;
 import dev.sparkdit.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

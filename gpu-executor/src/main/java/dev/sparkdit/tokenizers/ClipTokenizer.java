@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * {@code vocab.json} + {@code merges.txt} (the pipeline above, as the reference builds it), reading
  * {@code tokenizer_config.json} / {@code special_tokens_map.json} beside them when present.
  */
-public final class ClipTokenizer implements TextTokenizer {
+public final class ClipTokenizer extends PipelineTokenizer {
     /** CLIP's text length (its position embeddings), used when no tokenizer_config.json says otherwise. */
     public static final int DEFAULT_MAX_LENGTH = 77;
     static final String VOCAB = "vocab.json";
@@ -40,10 +40,8 @@ public final class ClipTokenizer implements TextTokenizer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final TokenizerPipeline pipeline;
-
     private ClipTokenizer(TokenizerPipeline pipeline) {
-        this.pipeline = pipeline;
+        super(pipeline);
     }
 
     /** From a Hugging Face {@code tokenizer.json} with a BPE model. */
@@ -149,40 +147,5 @@ public final class ClipTokenizer implements TextTokenizer {
             throw new TokenizerFileException(file, "no such file", e);
         }
         return merges;
-    }
-
-    @Override
-    public Encoding encode(String prompt, int maxLength) {
-        return pipeline.encode(prompt, maxLength);
-    }
-
-    @Override
-    public int[] tokenize(String prompt) {
-        return pipeline.tokenize(prompt);
-    }
-
-    @Override
-    public int padId() {
-        return pipeline.padId();
-    }
-
-    @Override
-    public int modelMaxLength() {
-        return pipeline.modelMaxLength();
-    }
-
-    @Override
-    public int vocabSize() {
-        return pipeline.vocabSize();
-    }
-
-    @Override
-    public String source() {
-        return pipeline.source();
-    }
-
-    @Override
-    public String toString() {
-        return "ClipTokenizer[" + source() + "]";
     }
 }

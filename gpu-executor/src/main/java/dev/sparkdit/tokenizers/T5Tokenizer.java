@@ -24,16 +24,14 @@ import java.util.Map;
  * <p>Loads from {@code tokenizer.json} or from {@code spiece.model} alone (parsed by hand), which give
  * identical ids.
  */
-public final class T5Tokenizer implements TextTokenizer {
+public final class T5Tokenizer extends PipelineTokenizer {
     /** T5's {@code model_max_length}, used when no tokenizer_config.json says otherwise. */
     public static final int DEFAULT_MAX_LENGTH = 512;
     /** T5's sentinel tokens {@code <extra_id_0..99>} when tokenizer_config.json does not say. */
     public static final int DEFAULT_EXTRA_IDS = 100;
 
-    private final TokenizerPipeline pipeline;
-
     private T5Tokenizer(TokenizerPipeline pipeline) {
-        this.pipeline = pipeline;
+        super(pipeline);
     }
 
     /** From a Hugging Face {@code tokenizer.json} with a Unigram model. */
@@ -136,40 +134,5 @@ public final class T5Tokenizer implements TextTokenizer {
     private static Path folderOf(Path file) {
         Path parent = file.toAbsolutePath().getParent();
         return parent == null ? Path.of(".") : parent;
-    }
-
-    @Override
-    public Encoding encode(String prompt, int maxLength) {
-        return pipeline.encode(prompt, maxLength);
-    }
-
-    @Override
-    public int[] tokenize(String prompt) {
-        return pipeline.tokenize(prompt);
-    }
-
-    @Override
-    public int padId() {
-        return pipeline.padId();
-    }
-
-    @Override
-    public int modelMaxLength() {
-        return pipeline.modelMaxLength();
-    }
-
-    @Override
-    public int vocabSize() {
-        return pipeline.vocabSize();
-    }
-
-    @Override
-    public String source() {
-        return pipeline.source();
-    }
-
-    @Override
-    public String toString() {
-        return "T5Tokenizer[" + source() + "]";
     }
 }

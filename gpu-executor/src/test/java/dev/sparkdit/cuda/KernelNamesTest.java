@@ -27,7 +27,7 @@ class KernelNamesTest {
             }
         }
         for (DType d : compute) {
-            n.add(Add.kernelName(d));
+            n.add(Elementwise.kernelName(Elementwise.Op.ADD, d));
             n.add(ActivationKernel.kernelName(d));
             n.add(AddGated.kernelName(d));
             n.add(LayerNormModulate.kernelName(d, false));
@@ -62,7 +62,7 @@ class KernelNamesTest {
         n.add(CudaPeerWindow.KERNEL);
         // the text encoders' and the VAE's ops
         for (DType d : compute) {
-            n.add(Mul.kernelName(d));
+            n.add(Elementwise.kernelName(Elementwise.Op.MUL, d));
             for (String variant : RowNorm.VARIANTS) {
                 n.add(LayerNorm.kernelName(d, variant));
                 n.add(RmsNorm.kernelName(d, variant));

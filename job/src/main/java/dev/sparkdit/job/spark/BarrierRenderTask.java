@@ -63,7 +63,9 @@ public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>
         int attempt = ctx.stageAttemptNumber();
         RunOptions options = settings.runOptions();
         boolean cpu = "cpu".equals(options.backend());
-        int gpu = cpu ? -1 : gpuOf(ctx, task);
+        // The GPU that Spark gave this task is reported in the rows whatever computes (a CPU-backend run on a
+        // cluster with GPU resources still holds them); without GPU resources the CPU backend has none.
+        int gpu = cpu && !gpuResources ? -1 : gpuOf(ctx, task);
         String address = ctx.getTaskInfos()[task].address();
         String host = address.contains(":") ? address.substring(0, address.lastIndexOf(':')) : address;
         String[] published = ctx.allGather(new TaskSlot(task, host, gpu).encode());
@@ -87,7 +89,7 @@ public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>
             }
         }
         List<PromptWork> work = WorkShards.read(paths, group);
-        ExecutorModels.Loaded model = ExecutorModels.get(settings, cpu ? task : gpu, Math.max(gpu, 0));
+        ExecutorModels.Loaded model = ExecutorModels.get(settings, cpu ? task : gpu, cpu ? 0 : gpu);
         TaskIdentity id = new TaskIdentity(leadHost, gpus, group, attempt);
         GroupProgressFile progress = new GroupProgressFile(paths, group, attempt);
         GroupRenderer.Controls controls = new GroupRenderer.Controls(ctx::isInterrupted, settings.fault());
@@ -141,7 +143,10 @@ public final class BarrierRenderTask extends AbstractFunction1<Iterator<Integer>
         }
     }
 
-    /** The task's GPU: its {@code gpu} resource address, or its partition index where Spark assigns none. */
+    /**
+     * The task's GPU: its {@code gpu} resource address, or its partition index where Spark assigns none (local
+     * mode on a GPU backend).
+     */
     private int gpuOf(BarrierTaskContext ctx, int task) {
         ResourceInformation info = ctx.resources().get("gpu").getOrElse(() -> null);
         if (info == null || info.addresses().length == 0) {

@@ -2,6 +2,7 @@ package dev.sparkdit.job.spark;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
@@ -15,6 +16,9 @@ import java.util.UUID;
  * never a half-written object under the final name).
  */
 final class HadoopFiles {
+    /** The start of a file's name while it is being written; a killed writer can leave one behind. */
+    static final String TMP_PREFIX = "._tmp-";
+
     private HadoopFiles() {
     }
 
@@ -27,8 +31,44 @@ final class HadoopFiles {
         return fs instanceof LocalFileSystem local ? local.getRaw() : fs;
     }
 
+    /** Whether a file name is a finished file's, not a temporary one of {@link #writeAtomically}. */
+    static boolean finished(String name) {
+        return !name.startsWith(TMP_PREFIX);
+    }
+
+    /** The finished files directly in {@code dir} (0 when it does not exist). */
+    static long countFinished(FileSystem fs, Path dir) throws IOException {
+        if (!fs.exists(dir)) {
+            return 0;
+        }
+        long n = 0;
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (f.isFile() && finished(f.getPath().getName())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Deletes the temporary files in {@code dir} that writers killed mid-write left (an executor or driver killed
+     * with SIGKILL runs no cleanup); call it only when no writer is at work there. Returns how many went.
+     */
+    static int deleteTemporary(FileSystem fs, Path dir) throws IOException {
+        if (!fs.exists(dir)) {
+            return 0;
+        }
+        int n = 0;
+        for (FileStatus f : fs.listStatus(dir)) {
+            if (f.isFile() && !finished(f.getPath().getName()) && fs.delete(f.getPath(), false)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     static void writeAtomically(FileSystem fs, Path target, byte[] bytes) throws IOException {
-        Path tmp = new Path(target.getParent(), "._tmp-" + UUID.randomUUID() + "-" + target.getName());
+        Path tmp = new Path(target.getParent(), TMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
         boolean done = false;
         try {
             try (FSDataOutputStream out = fs.create(tmp, true)) {

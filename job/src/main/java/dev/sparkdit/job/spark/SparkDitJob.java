@@ -67,7 +67,8 @@ public final class SparkDitJob {
                 req.steps() != null ? req.steps() : model.usesGuidance() ? 28 : 4, req.guidance());
         JobPaths paths = JobPaths.of(req.output(), spark.sparkContext().hadoopConfiguration());
         FileSystem fs = HadoopFiles.fs(paths.rows(), paths.conf());
-        long finishedBefore = fs.exists(paths.rows()) ? fs.listStatus(paths.rows()).length : 0;
+        // Finished rows only: a temporary file that a killed writer left is no finished prompt.
+        long finishedBefore = HadoopFiles.countFinished(fs, paths.rows());
         if (finishedBefore > 0 && !req.resume()) {
             throw new IllegalArgumentException("output " + req.output() + " already holds " + finishedBefore
                     + " finished prompts of an earlier run: pass --resume to continue it, or choose another --output");
@@ -123,6 +124,15 @@ public final class SparkDitJob {
                     + " prompts finished so far are kept: run again with --resume to render the rest", e);
         } finally {
             spark.sparkContext().removeSparkListener(failures);
+        }
+        // Every task has ended: a file still named temporary is one whose writer was killed mid-write (an executor,
+        // or an earlier run's driver with its local-mode tasks), and its prompt was rendered again since.
+        int leftovers = 0;
+        for (org.apache.hadoop.fs.Path dir : List.of(paths.images(), paths.rows(), paths.progress())) {
+            leftovers += HadoopFiles.deleteTemporary(HadoopFiles.fs(dir, paths.conf()), dir);
+        }
+        if (leftovers > 0) {
+            log.printf("sparkdit run: removed %d temporary file(s) that killed writers left%n", leftovers);
         }
         Dataset<Row> results = spark.read().parquet(paths.results().toString());
         long ok = results.filter(col("status").equalTo("ok")).count();

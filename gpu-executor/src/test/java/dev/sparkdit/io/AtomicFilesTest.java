@@ -1,4 +1,7 @@
-package dev.sparkdit.images;
+package dev.sparkdit.io;
+
+import dev.sparkdit.images.GenerationParameters;
+import dev.sparkdit.images.PngWriter;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.sparkdit.images;
+package dev.sparkdit.io;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -63,7 +63,7 @@ public final class AtomicFiles {
     }
 
     /** A new empty file with the process's default permissions (createTempFile would make it owner-only). */
-    private static Path createTemporary(Path folder, String name) throws IOException {
+    public static Path createTemporary(Path folder, String name) throws IOException {
         while (true) {
             Path candidate = folder.resolve("." + name + "." + HexFormat.of().toHexDigits(RANDOM.nextLong()) + ".tmp");
             try {
@@ -80,7 +80,7 @@ public final class AtomicFiles {
      * systems and platforms (Windows) cannot open a folder for fsync; that loses durability across a
      * power cut, never atomicity.
      */
-    private static void syncFolder(Path folder) {
+    public static void syncFolder(Path folder) {
         try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
             dir.force(true);
         } catch (IOException | UnsupportedOperationException ignored) {
