@@ -2,7 +2,7 @@ package dev.sparkdit.job.group;
 
 import dev.sparkdit.datasets.ResultJsonLines;
 import dev.sparkdit.datasets.ResultRow;
-import dev.sparkdit.images.AtomicFiles;
+import dev.sparkdit.io.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
