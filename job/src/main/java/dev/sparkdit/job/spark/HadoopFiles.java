@@ -1,13 +1,20 @@
 package dev.sparkdit.job.spark;
 
+import dev.sparkdit.io.AtomicFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 
 /**
@@ -68,6 +75,10 @@ final class HadoopFiles {
     }
 
     static void writeAtomically(FileSystem fs, Path target, byte[] bytes) throws IOException {
+        if (fs instanceof RawLocalFileSystem local) {
+            writeLocally(local.pathToFile(target).toPath(), bytes);
+            return;
+        }
         Path tmp = new Path(target.getParent(), TMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
         boolean done = false;
         try {
@@ -87,5 +98,34 @@ final class HadoopFiles {
                 fs.delete(tmp, false);
             }
         }
+    }
+
+    /**
+     * The local file system's form of {@link #writeAtomically}, through java.nio: Hadoop's local file system, without
+     * its native library (which Spark's Maven class path does not have), creates every file by forking a
+     * {@code chmod} process, which cost ~10-20 ms per image and per row on a 2-core machine. Same temporary name, same
+     * guarantees: the bytes are forced to disk before the rename, the rename replaces an existing file, and the folder
+     * is forced after it so that an image's rename is durable before its row is written.
+     */
+    private static void writeLocally(java.nio.file.Path target, byte[] bytes) throws IOException {
+        java.nio.file.Path folder = target.getParent();
+        java.nio.file.Path tmp = folder.resolve(TMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
+        boolean done = false;
+        try {
+            try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer data = ByteBuffer.wrap(bytes);
+                while (data.hasRemaining()) {
+                    out.write(data);
+                }
+                out.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            done = true;
+        } finally {
+            if (!done) {
+                Files.deleteIfExists(tmp);
+            }
+        }
+        AtomicFiles.syncFolder(folder);
     }
 }
