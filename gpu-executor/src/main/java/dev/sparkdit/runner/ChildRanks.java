@@ -15,6 +15,7 @@ import java.util.function.IntFunction;
  */
 public final class ChildRanks implements AutoCloseable {
     private final List<Process> children = new ArrayList<>();
+    private volatile boolean closed;
 
     private ChildRanks() {
     }
@@ -78,8 +79,43 @@ public final class ChildRanks implements AutoCloseable {
         }
     }
 
+    /**
+     * Calls {@code then.accept(rank, status)}, on another thread, as soon as a child exits with a status other than
+     * 0 while this object is open: rank 0 can then abort its communicators, since NCCL tells it nothing of a peer
+     * process that died and it would wait in its collective until the timeout.
+     */
+    public void whenOneFails(java.util.function.BiConsumer<Integer, Integer> then) {
+        for (int i = 0; i < children.size(); i++) {
+            int rank = i + 1;
+            children.get(i).onExit().thenAccept(p -> {
+                if (!closed && p.exitValue() != 0) {
+                    then.accept(rank, p.exitValue());
+                }
+            });
+        }
+    }
+
+    /**
+     * The children that have exited with a status other than 0, as {@code "rank 1 (pid 123) exited with status
+     * 137"} (one per child, joined by {@code "; "}), waiting up to {@code grace} for a child that is exiting; empty
+     * when none has. For the error of a run whose rank 0 failed: a child that died first is the cause.
+     */
+    public String failed(Duration grace) throws InterruptedException {
+        long deadline = System.nanoTime() + grace.toNanos();
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < children.size(); i++) {
+            Process p = children.get(i);
+            p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!p.isAlive() && p.exitValue() != 0) {
+                out.add("rank " + (i + 1) + " (pid " + p.pid() + ") exited with status " + p.exitValue());
+            }
+        }
+        return String.join("; ", out);
+    }
+
     @Override
     public void close() {
+        closed = true;
         for (Process p : children) {
             if (p.isAlive()) {
                 p.destroyForcibly();

@@ -21,6 +21,7 @@ import dev.sparkdit.pipeline.FluxPipeline;
 import dev.sparkdit.pipeline.PipelineConfig;
 import dev.sparkdit.pipeline.PipelineSource;
 import dev.sparkdit.runner.ChildRanks;
+import dev.sparkdit.runner.RankBody;
 import dev.sparkdit.runner.RankGroup;
 import dev.sparkdit.usp.comm.TcpRendezvous;
 import picocli.CommandLine.Command;
@@ -82,8 +83,9 @@ public final class RenderGroupCommand implements CliCommand {
             + " as Spark tasks are (default: threads of this JVM)")
     boolean processes;
 
-    @Option(names = "--inject-fault", hidden = true, paramLabel = "rank=R,prompt=P,step=S",
-            description = "tests only: rank R throws after step S of the P-th prompt it renders")
+    @Option(names = "--inject-fault", hidden = true, paramLabel = "rank=R,prompt=P,step=S[,kind=throw|halt]",
+            description = "tests only: rank R throws (or halts its process, with --processes) after step S of the"
+                    + " P-th prompt it renders")
     String injectFault;
 
     @Mixin
@@ -184,8 +186,23 @@ public final class RenderGroupCommand implements CliCommand {
                  options.toMap().forEach((k, v) -> a.addAll(List.of("--conf", k + "=" + v)));
                  return a;
              })) {
-            rows.addAll(RankGroup.runOne(settings.plan(), 0, settings.plan().placement(0).localGpu(), options, scratch,
-                    rendezvous, GroupRun.body(runFile, err)));
+            RankBody<List<ResultRow>> body = GroupRun.body(runFile, err);
+            try {
+                rows.addAll(RankGroup.runOne(settings.plan(), 0, settings.plan().placement(0).localGpu(), options,
+                        scratch, rendezvous, rank -> {
+                            // A child that dies tells rank 0 nothing over NCCL: abort here, naming it.
+                            children.whenOneFails((r, status) -> rank.abort("rank " + r + " (a child process)"
+                                    + " exited with status " + status));
+                            return body.run(rank);
+                        }));
+            } catch (Exception e) {
+                String died = children.failed(java.time.Duration.ofSeconds(2));
+                if (!died.isEmpty()) {
+                    throw new IllegalStateException(died + " (its messages are above); rank 0 then failed: "
+                            + e.getMessage(), e);
+                }
+                throw e;
+            }
             children.await(java.time.Duration.ofHours(24));
             for (int rank = 1; rank < settings.tasks(); rank++) {
                 rows.addAll(ResultJsonLines.read(dir.resolve("rank-" + rank + ".jsonl")));

@@ -120,6 +120,32 @@ class GroupFaultTest {
     }
 
     @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aChildRankProcessThatDiesFailsTheRunWithinSecondsNamingIt() throws Exception {
+        Path promptFile = tmp.resolve("prompts.txt");
+        Files.writeString(promptFile, "a tiny test prompt\nanother tiny test prompt\n");
+        Path out = tmp.resolve("out");
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        // Rank 1, a child JVM, halts (as if killed with SIGKILL) after step 1 of its first prompt; rank 0 waits in
+        // a collective with the default 300 s timeout.
+        int status = Main.run(new String[] {"render-group", "--model", "random:tiny", "--prompts",
+                promptFile.toString(), "--out", out.toString(), "--gpus-per-group", "2", "--processes", "--width", "16",
+                "--height", "16", "--steps", "2", "--max-sequence-length", "16", "--backend", "cpu",
+                "--inject-fault", "rank=1,prompt=0,step=1,kind=halt"},
+                new PrintStream(stdout, true, StandardCharsets.UTF_8), new PrintStream(stderr, true,
+                        StandardCharsets.UTF_8));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String said = stdout.toString(StandardCharsets.UTF_8) + stderr.toString(StandardCharsets.UTF_8);
+        System.out.printf("GroupFaultTest: a child rank halted; render-group failed after %.1f s: %s%n", seconds,
+                said.lines().filter(l -> l.contains("exited with status")).findFirst().orElse(said));
+        assertEquals(2, status, said);
+        assertTrue(seconds < 30, "render-group took " + seconds + " s");
+        assertTrue(said.contains("render-group: rank 1 (pid ") && said.contains(") exited with status 137"), said);
+    }
+
+    @Test
     void theFaultTravelsToChildRanksInTheRunFile() throws Exception {
         JobSettings settings = new JobSettings("random:tiny", RunOptions.from(Map.of()).toMap(), 1, 2, 1, 16, 16, 2,
                 16, FaultInjection.parse("rank=1,prompt=0,step=2,attempt=0"));
@@ -137,8 +163,11 @@ class GroupFaultTest {
         assertEquals(new FaultInjection(1, 2, 3, FaultInjection.ANY_ATTEMPT), FaultInjection.parse("rank=1,prompt=2,step=3"));
         assertEquals(new FaultInjection(1, 0, 1, 0), FaultInjection.parse(" rank=1, prompt=0, step=1, attempt=0"));
         assertEquals("rank=1,prompt=0,step=1,attempt=0", FaultInjection.parse("rank=1,prompt=0,step=1,attempt=0").spec());
+        assertEquals(new FaultInjection(2, 0, 1, FaultInjection.ANY_ATTEMPT, FaultInjection.Kind.HALT),
+                FaultInjection.parse("rank=2,prompt=0,step=1,kind=HALT"));
+        assertEquals("rank=2,prompt=0,step=1,kind=halt", FaultInjection.parse("rank=2,prompt=0,step=1,kind=halt").spec());
         for (String bad : List.of("", "rank=1", "rank=1,prompt=0,step=0", "rank=1,prompt=0,step=1,oops=2",
-                "rank=x,prompt=0,step=1", "rank=1,rank=2,prompt=0,step=1")) {
+                "rank=x,prompt=0,step=1", "rank=1,rank=2,prompt=0,step=1", "rank=1,prompt=0,step=1,kind=explode")) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> FaultInjection.parse(bad));
             assertTrue(e.getMessage().contains("'" + bad + "'"), e.getMessage());
         }
