@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ImageWriter implements AutoCloseable {
     static final int QUEUE = 4;
+    /** Seconds close() still waits for the writes handed over once its thread is interrupted. */
+    static final int AFTER_INTERRUPT_S = 30;
 
     private final ImageStore store;
     private final String model;
@@ -77,9 +79,11 @@ public final class ImageWriter implements AutoCloseable {
     }
 
     /**
-     * Waits for every queued image (at most 10 minutes), even when the calling thread is interrupted (Spark interrupts
-     * a task it kills): the images handed over are rendered already and writing them takes milliseconds, so a failed
-     * or killed run keeps them (and their rows) instead of losing the work. The interrupt is kept for the caller.
+     * Waits for every queued image (at most 10 minutes), also when the calling thread is interrupted (Spark interrupts
+     * a task it kills), then for at most {@value #AFTER_INTERRUPT_S} s more: the images handed over are rendered
+     * already and writing them takes milliseconds, so a failed or killed run keeps them (and their rows) instead of
+     * losing the work, while a store that hangs does not hold a killed task for long. The interrupt is kept for the
+     * caller.
      */
     @Override
     public void close() {
@@ -93,8 +97,12 @@ public final class ImageWriter implements AutoCloseable {
                         return;
                     }
                     thread.shutdownNow();
-                    throw new IllegalStateException("image writes still running after 10 minutes");
+                    throw new IllegalStateException("image writes still running after " + (interrupted
+                            ? AFTER_INTERRUPT_S + " s (the thread was interrupted)" : "10 minutes"));
                 } catch (InterruptedException e) {
+                    if (!interrupted) {
+                        deadline = Math.min(deadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(AFTER_INTERRUPT_S));
+                    }
                     interrupted = true;
                 }
             }
