@@ -61,6 +61,11 @@ public final class RunCommand implements CliCommand {
             + " stored result are rendered (default: refuse an output that holds finished prompts)")
     boolean resume;
 
+    @Option(names = "--limit", defaultValue = "0", paramLabel = "N",
+            description = "render only the first N valid prompts in prompt_id order (a demo, a smoke test); rejects"
+                    + " still lists every bad row of the table (default: 0 = every prompt)")
+    int limit;
+
     @Option(names = "--on-bad-row", defaultValue = "reject", paramLabel = "reject|fail",
             description = "a row that fails validation goes to rejects/ (reject) or fails the job before rendering"
                     + " (fail) (default: ${DEFAULT-VALUE})")
@@ -88,6 +93,9 @@ public final class RunCommand implements CliCommand {
             throw new UsageException("--ulysses " + u + " x --ring " + r + " must equal --gpus-per-group " + perGroup
                     + " (all >= 1)");
         }
+        if (limit < 0) {
+            throw new UsageException("--limit must be >= 0 (0: every prompt), got " + limit);
+        }
         OnBadRow policy = switch (onBadRow.toLowerCase(Locale.ROOT)) {
             case "reject" -> OnBadRow.REJECT;
             case "fail" -> OnBadRow.FAIL;
@@ -102,6 +110,6 @@ public final class RunCommand implements CliCommand {
         }
         return SparkDitJob.run(new JobRequest(prompts, output, model, groups, perGroup, u, r, run.given(),
                 defaults.seed, defaults.width, defaults.height, defaults.steps, defaults.guidance,
-                defaults.maxSequenceLength, resume, policy, fault), WriterStream.of(spec.commandLine().getErr()));
+                defaults.maxSequenceLength, resume, policy, limit, fault), WriterStream.of(spec.commandLine().getErr()));
     }
 }

@@ -50,15 +50,18 @@ import static org.apache.spark.sql.functions.max;
 public final class SparkDitJob {
     private static final Pattern LOCAL = Pattern.compile("local\\[(\\d+|\\*)(?:,\\s*(\\d+))?]");
 
+    /** The master meaning "local mode with a task slot per task" ({@link #master}); submit/sparkdit run's default. */
+    public static final String AUTO_MASTER = "local[auto]";
+
     private SparkDitJob() {
     }
 
     /** Runs the job; returns the exit status (0 every prompt ok, 1 some failed or were rejected). */
     public static int run(JobRequest req, PrintStream log) throws IOException {
         long t0 = System.nanoTime();
-        SparkSession spark = SparkSession.builder().appName("SparkDiT " + req.model()).getOrCreate();
-        SparkConf conf = spark.sparkContext().getConf();
         int tasks = req.groups() * req.ranksPerGroup();
+        SparkSession spark = session("SparkDiT " + req.model(), tasks);
+        SparkConf conf = spark.sparkContext().getConf();
         requireSlots(conf.get("spark.master", "local[*]"), tasks);
         boolean gpuResources = conf.contains("spark.task.resource.gpu.amount");
         RunOptions options = options(conf, req.flagOptions(), gpuResources);
@@ -75,14 +78,19 @@ public final class SparkDitJob {
         }
 
         CheckedPrompts checked = PromptTableReader.read(spark, req.prompts(), defaults, req.onBadRow());
-        Dataset<Row> requests = checked.requests().persist();
+        Dataset<Row> requests = checked.requests();
+        if (req.limit() > 0) {
+            requests = requests.orderBy(col("prompt_id")).limit(req.limit());
+        }
+        requests = requests.persist();
         checked.rejects().write().mode(SaveMode.Overwrite).parquet(paths.rejects().toString());
         long rejected = spark.read().parquet(paths.rejects().toString()).count();
         Row stats = requests.agg(count(col("prompt_id")), max(col("width")), max(col("height")), max(col("steps")))
                 .first();
         long total = stats.getLong(0);
-        log.printf(Locale.ROOT, "sparkdit run: %d prompts (%d rejected) from %s; %d group(s) of %d rank(s), %s, %s%n",
-                total, rejected, req.prompts(), req.groups(), req.ranksPerGroup(), model.name(), options.backend());
+        log.printf(Locale.ROOT, "sparkdit run: %d prompts%s (%d rejected) from %s; %d group(s) of %d rank(s), %s, %s%n",
+                total, req.limit() > 0 ? " (--limit " + req.limit() + ": the first by prompt_id)" : "", rejected,
+                req.prompts(), req.groups(), req.ranksPerGroup(), model.name(), options.backend());
         if (total == 0) {
             ResultTable.toDataFrame(spark, new ArrayList<ResultRow>()).write().mode(SaveMode.Overwrite)
                     .parquet(paths.results().toString());
@@ -151,6 +159,42 @@ public final class SparkDitJob {
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().lines().findFirst().orElse(m);
     }
 
+    /**
+     * The session: the running one if there is one (tests), else a new one on the configured master, where no master
+     * or {@value #AUTO_MASTER} (what {@code submit/sparkdit run} passes when none is named) is {@link #master local
+     * mode with a slot per task}, bound to the loopback interface.
+     */
+    static SparkSession session(String appName, int tasks) {
+        SparkSession.Builder builder = SparkSession.builder().appName(appName);
+        if (SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty()) {
+            SparkConf configured = new SparkConf(); // spark.* system properties: what spark-submit set
+            String given = configured.contains("spark.master") ? configured.get("spark.master") : null;
+            String chosen = master(given, tasks);
+            if (!chosen.equals(given)) {
+                builder.master(chosen);
+                for (String key : List.of("spark.driver.host", "spark.driver.bindAddress")) {
+                    if (!configured.contains(key)) {
+                        builder.config(key, "127.0.0.1");
+                    }
+                }
+            }
+        }
+        return builder.getOrCreate();
+    }
+
+    /**
+     * The master to run on: the given one, or, when none is given or it is {@value #AUTO_MASTER}, local mode with one
+     * task slot per task of the barrier stage (groups x gpus-per-group) whatever the machine's core count (a barrier
+     * stage refuses to start with fewer slots than tasks) and 4 attempts per task, so that a failed barrier attempt
+     * is retried as on a cluster.
+     */
+    static String master(String given, int tasks) {
+        if (given == null || given.isBlank() || given.replace(" ", "").equalsIgnoreCase(AUTO_MASTER)) {
+            return "local[" + tasks + ",4]";
+        }
+        return given;
+    }
+
     /** A local master must have a slot for every task of the barrier stage, or Spark refuses to start it. */
     static void requireSlots(String master, int tasks) {
         Matcher m = LOCAL.matcher(master.replace(" ", ""));
@@ -159,8 +203,8 @@ public final class SparkDitJob {
         }
         if (m.matches() && !m.group(1).equals("*") && Integer.parseInt(m.group(1)) < tasks) {
             throw new IllegalArgumentException("the barrier stage has " + tasks + " tasks (groups x gpus-per-group)"
-                    + " but master " + master + " has " + m.group(1) + " task slots; use local[" + tasks + "," + 4
-                    + "] or fewer groups");
+                    + " but master " + master + " has " + m.group(1) + " task slots; use local[" + tasks + ",4] (or "
+                    + AUTO_MASTER + ", or no master) or fewer groups");
         }
         if (m.matches() && m.group(1).equals("*") && Runtime.getRuntime().availableProcessors() < tasks) {
             throw new IllegalArgumentException("the barrier stage has " + tasks + " tasks but master " + master
