@@ -127,5 +127,14 @@ class JobFaultTest {
         assertTrue(e.getMessage().contains("--resume"), e.getMessage());
         assertTrue(!e.getMessage().contains("\tat "), "no stack trace in the message: " + e.getMessage());
         assertTrue(printed.contains("(attempt 0): rank 2 of 4 failed: injected fault"), printed);
+        // One line per failed attempt: each but the last says Spark retries, the last that the run fails.
+        java.util.List<String> lines = printed.lines().filter(l -> l.startsWith("sparkdit run: task ")).toList();
+        assertTrue(lines.size() >= 2, printed);
+        for (String line : lines.subList(0, lines.size() - 1)) {
+            assertTrue(line.contains("; Spark retries the stage (attempt "), line);
+        }
+        String last = lines.get(lines.size() - 1);
+        assertTrue(last.contains("that was attempt " + lines.size() + " of " + lines.size()
+                + " (spark.stage.maxConsecutiveAttempts): the run fails"), last);
     }
 }

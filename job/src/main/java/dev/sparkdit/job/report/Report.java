@@ -1,6 +1,5 @@
 package dev.sparkdit.job.report;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,35 +9,23 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
-import javax.imageio.ImageIO;
 
 /**
  * Makes the report: reads each result table into its {@link RunFigures}, draws the figures that have data and
  * writes them and {@code index.html} into a folder. Files are written under a temporary name and moved into
- * place, the page last, so the page never links a figure that is not there.
+ * place, the page last, so the page never links a figure that is not there. On a Java runtime without
+ * {@code java.desktop} (the GPU bundle's) the page has every table and says why it has no figures.
  */
 public final class Report {
     static final String PAGE = "index.html";
-    private static final String HEADLESS = "java.awt.headless";
-
-    private static final Map<String, Function<List<RunFigures>, BufferedImage>> CHARTS = charts();
+    /** Why a page has no figures when the runtime cannot draw them; also printed as a progress line. */
+    static final String NO_FIGURES = "figures not drawn: this Java runtime has no java.desktop module (the GPU"
+            + " bundle leaves it out of its runtime); the page has every table. Run sparkdit report under a full JDK 17"
+            + " for the figures";
 
     private Report() {
-    }
-
-    private static Map<String, Function<List<RunFigures>, BufferedImage>> charts() {
-        Map<String, Function<List<RunFigures>, BufferedImage>> m = new LinkedHashMap<>();
-        m.put(ReportCharts.THROUGHPUT, ReportCharts::throughput);
-        m.put(ReportCharts.STAGES, ReportCharts::stages);
-        m.put(ReportCharts.STEPS_BY_GROUP, ReportCharts::stepsByGroup);
-        m.put(ReportCharts.STEPS_BY_HOST, ReportCharts::stepsByHost);
-        m.put(ReportCharts.TIME_PER_IMAGE, ReportCharts::timePerImage);
-        return m;
     }
 
     /**
@@ -51,10 +38,12 @@ public final class Report {
      */
     public static Path write(List<ResultInput> inputs, Path outDir, String title, int maxFailed, PrintWriter progress)
             throws IOException {
-        if (System.getProperty(HEADLESS) == null) {
-            // The figures are drawn off screen; with DISPLAY set and no X server reachable, AWT would fail.
-            System.setProperty(HEADLESS, "true");
-        }
+        return write(inputs, outDir, title, maxFailed, progress, drawable());
+    }
+
+    /** As {@link #write(List, Path, String, int, PrintWriter)}, drawing the figures only when {@code draw}. */
+    static Path write(List<ResultInput> inputs, Path outDir, String title, int maxFailed, PrintWriter progress,
+                      boolean draw) throws IOException {
         List<RunFigures> runs = new ArrayList<>();
         for (ResultInput in : inputs) {
             RunTally tally = new RunTally(in.label(), in.path(), maxFailed);
@@ -67,18 +56,17 @@ public final class Report {
         }
         Files.createDirectories(outDir);
         List<String> drawn = new ArrayList<>();
-        for (Map.Entry<String, Function<List<RunFigures>, BufferedImage>> chart : CHARTS.entrySet()) {
-            BufferedImage image = chart.getValue().apply(runs);
-            Path file = outDir.resolve(chart.getKey());
-            if (image == null) {
-                Files.deleteIfExists(file);
-            } else {
-                writePng(image, file);
-                drawn.add(chart.getKey());
+        if (draw) {
+            drawn.addAll(FigureFiles.write(runs, outDir));
+        } else {
+            for (String name : FigureNames.ALL) {
+                Files.deleteIfExists(outDir.resolve(name));
             }
+            progress.println("report: " + NO_FIGURES);
+            progress.flush();
         }
         String generated = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        String html = ReportPage.html(title, runs, Set.copyOf(drawn), maxFailed, generated);
+        String html = ReportPage.html(title, runs, Set.copyOf(drawn), draw ? null : NO_FIGURES, maxFailed, generated);
         Path page = outDir.resolve(PAGE);
         Path tmp = outDir.resolve("." + PAGE + ".tmp");
         Files.writeString(tmp, html, StandardCharsets.UTF_8);
@@ -86,15 +74,12 @@ public final class Report {
         return page;
     }
 
-    private static void writePng(BufferedImage image, Path file) throws IOException {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
-        if (!ImageIO.write(image, "png", tmp.toFile())) {
-            throw new IOException("no PNG writer in this Java runtime (java.desktop's ImageIO) for " + file);
-        }
-        move(tmp, file);
+    /** Whether this runtime can draw: the jlink'd runtime of the GPU bundle leaves {@code java.desktop} out. */
+    static boolean drawable() {
+        return ModuleLayer.boot().findModule("java.desktop").isPresent();
     }
 
-    private static void move(Path from, Path to) throws IOException {
+    static void move(Path from, Path to) throws IOException {
         try {
             Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (java.nio.file.AtomicMoveNotSupportedException e) {

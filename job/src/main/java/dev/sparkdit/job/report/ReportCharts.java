@@ -12,12 +12,6 @@ import java.util.function.Function;
  * the figure needs (the page then says so instead of showing an empty chart).
  */
 final class ReportCharts {
-    static final String THROUGHPUT = "throughput.png";
-    static final String STAGES = "stages.png";
-    static final String STEPS_BY_GROUP = "steps-by-group.png";
-    static final String STEPS_BY_HOST = "steps-by-host.png";
-    static final String TIME_PER_IMAGE = "time-per-image.png";
-
     /** More boxes than this are unreadable at 900 px: each run then shows its first ones (the tables list all). */
     static final int MAX_BOXES = 40;
 

@@ -30,18 +30,22 @@ final class ReportPage {
 
     private final StringBuilder out = new StringBuilder();
     private final List<RunFigures> runs;
+    private final String noFigures;
 
-    private ReportPage(List<RunFigures> runs) {
+    private ReportPage(List<RunFigures> runs, String noFigures) {
         this.runs = runs;
+        this.noFigures = noFigures;
     }
 
     /**
      * @param charts    the figure files that were drawn (a figure without data has none)
+     * @param noFigures why no figure was drawn at all, or null when those with data were
      * @param maxFailed how many failed rows each run lists
      * @param generated when the report was made, as text
      */
-    static String html(String title, List<RunFigures> runs, Set<String> charts, int maxFailed, String generated) {
-        ReportPage p = new ReportPage(runs);
+    static String html(String title, List<RunFigures> runs, Set<String> charts, String noFigures, int maxFailed,
+                       String generated) {
+        ReportPage p = new ReportPage(runs, noFigures);
         p.write(title, charts, maxFailed, generated);
         return p.out.toString();
     }
@@ -90,7 +94,7 @@ final class ReportPage {
 
     private void throughput(Set<String> charts) {
         out.append("<h2 id=\"throughput\">1. Images per hour</h2>\n");
-        figure(charts, ReportCharts.THROUGHPUT, "Bar chart: ok images per hour, one bar per run",
+        figure(charts, FigureNames.THROUGHPUT, "Bar chart: ok images per hour, one bar per run",
                 "No run has a time to divide by (no rows, or every total_ms is 0).");
         out.append("<table>\n<tr><th>Run</th><th>OK images</th><th>Groups</th><th>Busiest group</th>"
                 + "<th>Its busy time (s) = wall</th><th>Images per hour</th><th>Sum of busy time (s)</th>"
@@ -113,7 +117,7 @@ final class ReportPage {
 
     private void stages(Set<String> charts) {
         out.append("<h2 id=\"stages\">2. Mean time per stage</h2>\n");
-        figure(charts, ReportCharts.STAGES, "Stacked bar chart: mean milliseconds per stage per run",
+        figure(charts, FigureNames.STAGES, "Stacked bar chart: mean milliseconds per stage per run",
                 "No run has an ok image.");
         out.append("<table>\n<tr><th>Run</th><th>OK images</th>");
         for (String s : StageMeans.NAMES) {
@@ -141,11 +145,11 @@ final class ReportPage {
 
     private void steps(Set<String> charts) {
         out.append("<h2 id=\"steps\">3. Denoising step times</h2>\n<h3>Per group</h3>\n");
-        figure(charts, ReportCharts.STEPS_BY_GROUP, "Box plot: step-time percentiles per group",
+        figure(charts, FigureNames.STEPS_BY_GROUP, "Box plot: step-time percentiles per group",
                 "No row has a step time.");
         spreadTable("Group", "Host(s); parallel plan", true);
         out.append("<h3>Per host</h3>\n");
-        figure(charts, ReportCharts.STEPS_BY_HOST, "Box plot: step-time percentiles per host",
+        figure(charts, FigureNames.STEPS_BY_HOST, "Box plot: step-time percentiles per host",
                 "No row has a step time.");
         spreadTable("Host", "Groups", false);
         out.append("<p class=\"how\">Every entry of every row's <code>step_ms</code> (ok and failed rows). Percentiles"
@@ -173,7 +177,7 @@ final class ReportPage {
 
     private void timePerImage(Set<String> charts) {
         out.append("<h2 id=\"time-per-image\">4. Time per image</h2>\n");
-        figure(charts, ReportCharts.TIME_PER_IMAGE, "Scatter plot: total milliseconds of each ok image over its"
+        figure(charts, FigureNames.TIME_PER_IMAGE, "Scatter plot: total milliseconds of each ok image over its"
                 + " index in its group, with the median per index", "No run has an ok image.");
         out.append("<h3>Slowest images</h3>\n<table>\n<tr><th>Run</th><th>prompt_id</th><th>Group</th><th>Host</th>"
                 + "<th>Index in group</th><th>total (ms)</th></tr>\n");
@@ -261,12 +265,13 @@ final class ReportPage {
                     .append("\" height=\"").append(ChartCanvas.HEIGHT).append("\" alt=\"").append(Html.escape(alt))
                     .append("\"></p>\n");
         } else {
-            out.append("<p class=\"empty\">").append(Html.escape(none)).append("</p>\n");
+            out.append("<p class=\"empty\">").append(Html.escape(noFigures != null ? noFigures + "." : none))
+                    .append("</p>\n");
         }
     }
 
     private String runCell(int i) {
-        return "<td><span class=\"swatch\" style=\"background:" + Palette.hex(Palette.run(i)) + "\"></span>"
+        return "<td><span class=\"swatch\" style=\"background:" + RunColours.hex(i) + "\"></span>"
                 + Html.escape(runs.get(i).label()) + "</td>";
     }
 

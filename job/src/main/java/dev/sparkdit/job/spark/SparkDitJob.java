@@ -56,11 +56,27 @@ public final class SparkDitJob {
     private SparkDitJob() {
     }
 
-    /** Runs the job; returns the exit status (0 every prompt ok, 1 some failed or were rejected). */
+    /**
+     * Runs the job; returns the exit status (0 every prompt ok, 1 some failed or were rejected). A session this call
+     * starts is stopped at the end, whatever happens, so that executors and the UI shut down in order before the
+     * driver exits; a session already running (a test's, a notebook's) is left running.
+     */
     public static int run(JobRequest req, PrintStream log) throws IOException {
         long t0 = System.nanoTime();
         int tasks = req.groups() * req.ranksPerGroup();
+        boolean own = SparkSession.getDefaultSession().isEmpty() && SparkSession.getActiveSession().isEmpty();
         SparkSession spark = session("SparkDiT " + req.model(), tasks);
+        try {
+            return run(req, log, spark, tasks, t0);
+        } finally {
+            if (own) {
+                spark.stop();
+            }
+        }
+    }
+
+    private static int run(JobRequest req, PrintStream log, SparkSession spark, int tasks, long t0)
+            throws IOException {
         SparkConf conf = spark.sparkContext().getConf();
         requireSlots(conf.get("spark.master", "local[*]"), tasks);
         boolean gpuResources = conf.contains("spark.task.resource.gpu.amount");
@@ -120,7 +136,8 @@ public final class SparkDitJob {
         // barrier result stage would be aborted instead).
         JavaRDD<ResultRow> rows = rendered.toJavaRDD().mapToPair(r -> new Tuple2<>(r.promptId(), r))
                 .repartition(Math.max(1, groups)).values();
-        TaskFailures failures = new TaskFailures(log);
+        TaskFailures failures = new TaskFailures(log, spark.sparkContext().getConf()
+                .getInt("spark.stage.maxConsecutiveAttempts", TaskFailures.DEFAULT_MAX_ATTEMPTS));
         spark.sparkContext().addSparkListener(failures);
         try (DriverProgress progress = new DriverProgress(paths, total, finishedBefore, 5000, log).start()) {
             ResultTable.toDataFrame(spark, rows).write().mode(SaveMode.Overwrite).parquet(paths.results().toString());

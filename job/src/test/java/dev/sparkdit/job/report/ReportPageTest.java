@@ -26,7 +26,7 @@ class ReportPageTest {
     @Test
     void aPageWithoutFiguresSaysWhyAndLinksNoImage() {
         RunFigures empty = ReportFiguresTest.figures(List.of());
-        String html = ReportPage.html("t", List.of(empty), Set.of(), 100, "now");
+        String html = ReportPage.html("t", List.of(empty), Set.of(), null, 100, "now");
         assertTrue(html.contains("No rows: the result table is empty"), html);
         assertTrue(html.contains("No run has an ok image."), html);
         assertFalse(html.contains("<img"), html);

@@ -6,19 +6,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -37,43 +33,8 @@ class ReportWithoutSparkTest {
     private static final List<String> HIDDEN = List.of("org.apache.spark.", "scala.", "org.apache.hadoop.",
             "org.apache.parquet.");
 
-    /** Defines every class itself from the test's class path, except the hidden ones, which it cannot find. */
-    static final class NoSparkLoader extends ClassLoader {
-        private final ClassLoader source = ReportWithoutSparkTest.class.getClassLoader();
-
-        NoSparkLoader() {
-            super("no-spark", ClassLoader.getPlatformClassLoader());
-        }
-
-        private static boolean hidden(String className) {
-            return HIDDEN.stream().anyMatch(className::startsWith);
-        }
-
-        @Override
-        protected Class<?> findClass(String name) throws ClassNotFoundException {
-            if (hidden(name)) {
-                throw new ClassNotFoundException(name + " (hidden: this loader has no Spark)");
-            }
-            try (InputStream in = source.getResourceAsStream(name.replace('.', '/') + ".class")) {
-                if (in == null) {
-                    throw new ClassNotFoundException(name);
-                }
-                byte[] bytes = in.readAllBytes();
-                return defineClass(name, bytes, 0, bytes.length);
-            } catch (IOException e) {
-                throw new ClassNotFoundException(name, e);
-            }
-        }
-
-        @Override
-        protected URL findResource(String name) {
-            return hidden(name.replace('/', '.')) ? null : source.getResource(name);
-        }
-
-        @Override
-        protected Enumeration<URL> findResources(String name) throws IOException {
-            return hidden(name.replace('/', '.')) ? Collections.emptyEnumeration() : source.getResources(name);
-        }
+    private static HidingClassLoader noSpark() {
+        return new HidingClassLoader("no-spark", HIDDEN);
     }
 
     private static int runMain(ClassLoader loader, ByteArrayOutputStream out, ByteArrayOutputStream err,
@@ -86,7 +47,7 @@ class ReportWithoutSparkTest {
 
     @Test
     void theLoaderReallyHidesSpark() {
-        NoSparkLoader loader = new NoSparkLoader();
+        HidingClassLoader loader = noSpark();
         assertThrows(ClassNotFoundException.class, () -> Class.forName("org.apache.spark.sql.SparkSession", false,
                 loader));
         assertThrows(ClassNotFoundException.class, () -> Class.forName("scala.Option", false, loader));
@@ -94,7 +55,7 @@ class ReportWithoutSparkTest {
 
     @Test
     void theCommandClassLoadsAndNamesNoSparkTypeInItsSignature() throws ReflectiveOperationException {
-        Class<?> command = Class.forName(ReportCommand.class.getName(), true, new NoSparkLoader());
+        Class<?> command = Class.forName(ReportCommand.class.getName(), true, noSpark());
         Object instance = command.getDeclaredConstructor().newInstance();
         assertEquals("dev.sparkdit.cli.CliCommand", command.getInterfaces()[0].getName());
         for (Field f : command.getDeclaredFields()) {
@@ -109,14 +70,14 @@ class ReportWithoutSparkTest {
         for (Constructor<?> c : command.getDeclaredConstructors()) {
             assertNotSpark(c.toGenericString(), c.toString());
         }
-        assertTrue(instance.getClass().getClassLoader() instanceof NoSparkLoader);
+        assertTrue(instance.getClass().getClassLoader() instanceof HidingClassLoader);
     }
 
     @Test
     void mainListsTheCommandAndReportsOnJsonLinesWithoutSpark(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("group-0.jsonl");
         ResultJsonLines.write(file, ReportCommandTest.twoGpus());
-        NoSparkLoader loader = new NoSparkLoader();
+        HidingClassLoader loader = noSpark();
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -142,7 +103,7 @@ class ReportWithoutSparkTest {
         Files.write(table.resolve("part-00000.parquet"), "PAR1".getBytes(StandardCharsets.US_ASCII));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = runMain(new NoSparkLoader(), out, err, "report", "--results", table.toString(), "--out",
+        int status = runMain(noSpark(), out, err, "report", "--results", table.toString(), "--out",
                 dir.resolve("r").toString());
         String message = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, status, message);
