@@ -61,6 +61,13 @@ public final class GlooCommunicator implements Communicator {
     private volatile String abortReason = "";
     private boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Work started and not seen to complete: a send whose Transfer was dropped unawaited, or work abandoned on an
+     * abort. Kept reachable (and, once closed, through {@link #ABANDONED}) so that the garbage collector never
+     * deletes a Work that Gloo's threads may still use; see {@link #ABANDONED} for what deleting Gloo objects did.
+     */
+    private final java.util.Set<Work> unfinished =
+            java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
     private final java.util.concurrent.ExecutorService waiter = java.util.concurrent.Executors.newCachedThreadPool(r -> {
         Thread th = new Thread(r, "gloo-wait");
         th.setDaemon(true);
@@ -168,8 +175,8 @@ public final class GlooCommunicator implements Communicator {
             copyBytes(recv, send);
             return Transfer.DONE;
         }
-        Work sw = pg.send(new TensorVector(wrap(send)), toPeer, TAG);
-        Work rw = pg.recv(new TensorVector(wrap(recv)), fromPeer, TAG);
+        Work sw = started(pg.send(new TensorVector(wrap(send)), toPeer, TAG));
+        Work rw = started(pg.recv(new TensorVector(wrap(recv)), fromPeer, TAG));
         return () -> {
             await(rw, "recv from " + fromPeer, recv);
             await(sw, "send to " + toPeer, send);
@@ -275,6 +282,7 @@ public final class GlooCommunicator implements Communicator {
         // Gloo's send/recv Work never reports isCompleted() before wait(), and a wait with a short
         // timeout poisons the whole Gloo context; so a daemon thread does the one full wait while this
         // thread polls for completion and for aborts.
+        started(w);
         inFlight.incrementAndGet();
         java.util.concurrent.Future<?> done = waiter.submit(() -> {
             try {
@@ -315,6 +323,7 @@ public final class GlooCommunicator implements Communicator {
         }
         try {
             done.get();
+            unfinished.remove(w);
         } catch (java.util.concurrent.ExecutionException e) {
             abort();
             Throwable c = e.getCause();
@@ -325,6 +334,16 @@ public final class GlooCommunicator implements Communicator {
             abort();
             throw new CommunicationException("gloo: " + call + " on " + this + " interrupted", e);
         }
+    }
+
+    /** Work started and not seen to complete (tests). */
+    int unfinishedWork() {
+        return unfinished.size();
+    }
+
+    private Work started(Work w) {
+        unfinished.add(w);
+        return w;
     }
 
     private boolean peerAborted() {
